@@ -103,9 +103,9 @@ static void emit(enum et_log_level level, const char *module, const char *messag
     et_buf_append_str(&line, "}\n");
     if (line.failed) { /* over the cap: keep the line valid JSON by sending the header only */
         et_buf_reset(&line);
-        et_buf_printf(&line,
-                      "{\"@level\":\"%s\",\"@message\":\"log line too long\",\"@timestamp\":\"%s\"}\n",
-                      level_names[level], ts);
+        et_buf_printf(
+            &line, "{\"@level\":\"%s\",\"@message\":\"log line too long\",\"@timestamp\":\"%s\"}\n",
+            level_names[level], ts);
     }
     int fd = atomic_load_explicit(&log_fd, memory_order_relaxed);
     const char *p = line.data;

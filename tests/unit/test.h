@@ -26,7 +26,10 @@ struct unit_test {
     void (*fn)(void);
 };
 
-#define UNIT_TEST(fn) {#fn, fn}
+#define UNIT_TEST(fn)                                                                              \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
 
 extern jmp_buf unit_jmp;
 extern int unit_failed_asserts;
@@ -89,7 +92,7 @@ extern int unit_failed_asserts;
             UNIT_FAIL("%s should not contain \"%s\":\n    got: \"%s\"", #hay, _n, _h);             \
     } while (0)
 
-#define ASSERT_NULL(p) ASSERT_TRUE((p) == NULL)
+#define ASSERT_NULL(p)     ASSERT_TRUE((p) == NULL)
 #define ASSERT_NOT_NULL(p) ASSERT_TRUE((p) != NULL)
 
 int unit_run(const struct unit_test *tests, int argc, char **argv);

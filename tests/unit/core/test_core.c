@@ -75,7 +75,10 @@ static void test_json_escape_matches_go(void)
     ASSERT_EQ_STR(json_str("\xe2\x80\xa8", 3, &b), "\"\\u2028\"");
     ASSERT_EQ_STR(json_str("caf\xc3\xa9 \xe2\x9d\xa4\xef\xb8\x8f", 12, &b),
                   "\"caf\xc3\xa9 \xe2\x9d\xa4\xef\xb8\x8f\"");
-    ASSERT_EQ_STR(json_str("a\xff" "b", 3, &b), "\"a\\ufffdb\"");
+    ASSERT_EQ_STR(json_str("a\xff"
+                           "b",
+                           3, &b),
+                  "\"a\\ufffdb\"");
     ASSERT_EQ_STR(json_str("nul\0x", 5, &b), "\"nul\\u0000x\"");
     et_buf_cleanup(&b);
 }
@@ -157,7 +160,8 @@ static void test_log_writes_hclog_json(void)
     close(fds[0]);
     ASSERT_TRUE(n > 0);
     ASSERT_NOT_CONTAINS(out, "hidden");
-    ASSERT_CONTAINS(out, "{\"@level\":\"warn\",\"@message\":\"slow \\\"query\\\"\",\"@module\":\"query\"");
+    ASSERT_CONTAINS(
+        out, "{\"@level\":\"warn\",\"@message\":\"slow \\\"query\\\"\",\"@module\":\"query\"");
     ASSERT_CONTAINS(out, "\"refId\":\"A\",\"n\":null}\n");
     char ts[40];
     et_log_timestamp(ts, sizeof ts);
