@@ -38,7 +38,9 @@ struct instance {
     /* Detected state, guarded by `lock`. */
     pthread_mutex_t lock;
     bool names_detected;        /* metrics names resolved (configured or detected) */
-    struct metrics_names names; /* valid when names_detected */
+    struct metrics_names names; /* valid when names_detected; events_metric "" if none */
+    bool route_label_present;   /* the calls metric carries the route label */
+    bool names_auto_detected;   /* the scheme came from detection, not configuration */
     int tempo_caps;             /* TEMPO_CAP_* bits, valid when tempo_caps_detected */
     bool tempo_caps_detected;
     char tempo_version[64];

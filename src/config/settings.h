@@ -93,6 +93,7 @@ struct settings {
     struct metrics_names custom_names;  /* overrides from jsonData (NULL = not set) */
 
     char *tenant_id;
+    int scrape_interval_seconds; /* sample interval of the span metrics (rate windows) */
     int timeout_seconds;
     int max_concurrent_requests;
     enum tempo_search_mode tempo_search_mode;
