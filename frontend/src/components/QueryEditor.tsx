@@ -1,0 +1,410 @@
+// Query editor of the Error Triage datasource (also used for query variables): a query type
+// picker, filters whose dropdowns are filled from the backend's resource routes, and the options
+// that apply to the chosen type only (docs/queries.md). Selections run the query at once; text
+// fields commit on blur.
+import React, { useState } from 'react';
+
+import { QueryEditorProps, SelectableValue } from '@grafana/data';
+import {
+  InlineField,
+  InlineFieldRow,
+  InlineSwitch,
+  Input,
+  MultiSelect,
+  RadioButtonGroup,
+  Select,
+  Stack,
+  Text,
+} from '@grafana/ui';
+
+import { DataSource } from '../datasource';
+import {
+  CompareTo,
+  DEFAULT_QUERY,
+  ErrorTriageOptions,
+  ErrorTriageQuery,
+  GroupBy,
+  GroupsSort,
+  QUERY_TYPES,
+  QueryType,
+  queryTypeInfo,
+  RateMode,
+  SpanKind,
+  TRACE_ID_RE,
+  VARIABLE_KINDS,
+  VariableKind,
+} from '../types';
+import { ValuesSelect } from './ValuesSelect';
+
+export type Props = QueryEditorProps<DataSource, ErrorTriageQuery, ErrorTriageOptions>;
+
+const LABEL_WIDTH = 16;
+
+const TYPE_OPTIONS: Array<SelectableValue<QueryType>> = QUERY_TYPES.map((t) => ({
+  value: t.value,
+  label: t.label,
+  description: `${t.description} (${t.source})`,
+}));
+
+const MODE_OPTIONS: Array<SelectableValue<RateMode>> = [
+  { value: 'ratio', label: 'Ratio', description: 'Errors / calls (percent)' },
+  { value: 'rate', label: 'Rate', description: 'Errors per second' },
+  { value: 'count', label: 'Count', description: 'Errors per step' },
+];
+
+const GROUP_OPTIONS: Array<SelectableValue<GroupBy>> = [
+  { value: 'service', label: 'Service' },
+  { value: 'route', label: 'Endpoint' },
+  { value: 'service_route', label: 'Service + endpoint' },
+];
+
+const SPAN_KIND_OPTIONS: Array<SelectableValue<SpanKind>> = [
+  { value: 'server', label: 'Server' },
+  { value: 'consumer', label: 'Consumer' },
+  { value: 'client', label: 'Client' },
+  { value: 'producer', label: 'Producer' },
+  { value: 'internal', label: 'Internal' },
+  { value: 'all', label: 'All kinds' },
+];
+
+const SORT_OPTIONS: Array<SelectableValue<GroupsSort>> = [
+  { value: 'count', label: 'Most errors' },
+  { value: 'new', label: 'New first' },
+];
+
+const COMPARE_OPTIONS: Array<SelectableValue<CompareTo>> = [
+  { value: 'none', label: 'None' },
+  { value: 'previous-range', label: 'Previous range', description: 'Adds previous count, change and status' },
+];
+
+const VARIABLE_OPTIONS: Array<SelectableValue<VariableKind>> = VARIABLE_KINDS.map((k) => ({ ...k }));
+
+/** A number field that commits on blur; empty means "backend default". */
+function NumberField(props: {
+  id: string;
+  label: string;
+  tooltip: string;
+  value?: number;
+  min: number;
+  max: number;
+  placeholder: string;
+  onCommit: (value: number | undefined) => void;
+}) {
+  const { id, label, tooltip, value, min, max, placeholder, onCommit } = props;
+  const [text, setText] = useState(value === undefined ? '' : String(value));
+  const trimmed = text.trim();
+  const parsed = Number(trimmed);
+  const valid = trimmed === '' || (Number.isInteger(parsed) && parsed >= min && parsed <= max);
+  return (
+    <InlineField
+      label={label}
+      labelWidth={LABEL_WIDTH}
+      tooltip={tooltip}
+      invalid={!valid}
+      error={valid ? undefined : `A whole number from ${min} to ${max}`}
+    >
+      <Input
+        id={id}
+        type="number"
+        width={12}
+        min={min}
+        max={max}
+        placeholder={placeholder}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={() => {
+          const next = trimmed === '' ? undefined : parsed;
+          if (valid && next !== value) {
+            onCommit(next);
+          }
+        }}
+      />
+    </InlineField>
+  );
+}
+
+/** A text field that commits on blur (and on Enter). */
+function TextField(props: {
+  id: string;
+  label: string;
+  tooltip: string;
+  value?: string;
+  placeholder: string;
+  width: number;
+  validate?: (value: string) => string | undefined;
+  onCommit: (value: string) => void;
+}) {
+  const { id, label, tooltip, value, placeholder, width, validate, onCommit } = props;
+  const [text, setText] = useState(value ?? '');
+  const error = validate?.(text.trim());
+  const commit = () => {
+    if (text.trim() !== (value ?? '')) {
+      onCommit(text.trim());
+    }
+  };
+  return (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip} invalid={!!error} error={error}>
+      <Input
+        id={id}
+        width={width}
+        placeholder={placeholder}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            commit();
+          }
+        }}
+      />
+    </InlineField>
+  );
+}
+
+function validateTraceId(value: string): string | undefined {
+  if (value === '' || value.includes('$') || TRACE_ID_RE.test(value)) {
+    return undefined;
+  }
+  return 'A trace ID is 1 to 32 hexadecimal digits';
+}
+
+export function QueryEditor(props: Props) {
+  const { query, onChange, onRunQuery, datasource, range } = props;
+  const type: QueryType = queryTypeInfo(query.queryType)?.value ?? (DEFAULT_QUERY.queryType as QueryType);
+  const info = queryTypeInfo(type)!;
+  const has = (filter: string) => info.filters.some((f) => f === filter);
+
+  const update = (patch: Partial<ErrorTriageQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+
+  const onTypeChange = (v: SelectableValue<QueryType>) => {
+    const next = v.value ?? 'error-rate';
+    const patch: Partial<ErrorTriageQuery> = { queryType: next };
+    // A limit of one type means something else for another (e.g. rows vs. sampled spans).
+    if (queryTypeInfo(next)?.limit?.max !== info.limit?.max) {
+      patch.limit = undefined;
+    }
+    if (next === 'variable' && !query.variable) {
+      patch.variable = 'services';
+    }
+    update(patch);
+  };
+
+  const services = query.services ?? [];
+  const valuesFor = (field: 'routes' | 'exceptionTypes') => query[field] ?? [];
+
+  return (
+    <Stack direction="column" gap={0}>
+      <InlineFieldRow>
+        <InlineField label="Query type" labelWidth={LABEL_WIDTH} tooltip="What to ask the backend (docs/queries.md)">
+          <Select<QueryType>
+            inputId="et-query-type"
+            width={28}
+            options={TYPE_OPTIONS}
+            value={type}
+            onChange={onTypeChange}
+          />
+        </InlineField>
+        <Stack alignItems="center" height={4}>
+          <Text color="secondary" variant="bodySmall" element="span">
+            {info.description} · {info.source}
+          </Text>
+        </Stack>
+      </InlineFieldRow>
+
+      {type === 'variable' && (
+        <InlineFieldRow>
+          <InlineField label="Values" labelWidth={LABEL_WIDTH} tooltip="Which values the variable lists">
+            <Select<VariableKind>
+              inputId="et-variable"
+              width={28}
+              options={VARIABLE_OPTIONS}
+              value={query.variable ?? 'services'}
+              onChange={(v) => update({ variable: v.value ?? 'services' })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+
+      {(has('services') || has('routes') || has('exceptionTypes')) && (
+        <InlineFieldRow>
+          {has('services') && (
+            <ValuesSelect
+              id="et-services"
+              label="Service"
+              tooltip="Only these services (empty: all)"
+              resource="services"
+              datasource={datasource}
+              range={range}
+              value={services}
+              onChange={(v) => update({ services: v })}
+            />
+          )}
+          {has('routes') && (
+            <ValuesSelect
+              id="et-routes"
+              label="Endpoint"
+              tooltip="Only these endpoints: http.route, or the span name where there is no route"
+              resource="routes"
+              datasource={datasource}
+              range={range}
+              services={services}
+              value={valuesFor('routes')}
+              onChange={(v) => update({ routes: v })}
+            />
+          )}
+          {has('exceptionTypes') && (
+            <ValuesSelect
+              id="et-exception-types"
+              label="Exception type"
+              tooltip="Only these exception types"
+              resource="exception-types"
+              datasource={datasource}
+              range={range}
+              services={services}
+              value={valuesFor('exceptionTypes')}
+              onChange={(v) => update({ exceptionTypes: v })}
+            />
+          )}
+        </InlineFieldRow>
+      )}
+
+      {(has('environment') || has('labelFilter')) && (
+        <InlineFieldRow>
+          {has('environment') && (
+            <ValuesSelect
+              id="et-environment"
+              label="Environment"
+              tooltip="Only these deployment.environment values; type a value and press Enter"
+              datasource={datasource}
+              range={range}
+              value={query.environment ?? []}
+              onChange={(v) => update({ environment: v })}
+            />
+          )}
+          {has('labelFilter') && (
+            <TextField
+              key={`lf-${query.labelFilter}`}
+              id="et-label-filter"
+              label="Label filter"
+              tooltip='Extra Prometheus label matchers, e.g. k8s_namespace_name="shop", region=~"eu-.*". Prometheus queries only.'
+              placeholder='namespace="shop"'
+              width={40}
+              value={query.labelFilter}
+              onCommit={(v) => update({ labelFilter: v || undefined })}
+            />
+          )}
+        </InlineFieldRow>
+      )}
+
+      {type === 'error-rate' && (
+        <InlineFieldRow>
+          <InlineField label="Mode" labelWidth={LABEL_WIDTH} tooltip="Ratio of failed calls, errors per second, or errors per step">
+            <RadioButtonGroup<RateMode>
+              id="et-mode"
+              options={MODE_OPTIONS}
+              value={query.mode ?? 'ratio'}
+              onChange={(v) => update({ mode: v })}
+            />
+          </InlineField>
+          <InlineField label="Group by" labelWidth={10}>
+            <RadioButtonGroup<GroupBy>
+              id="et-group-by"
+              options={GROUP_OPTIONS}
+              value={query.groupBy ?? 'service'}
+              onChange={(v) => update({ groupBy: v })}
+            />
+          </InlineField>
+          <InlineField label="Span kinds" labelWidth={12} tooltip="Which spans count as calls (default: server and consumer)">
+            <MultiSelect<SpanKind>
+              inputId="et-span-kinds"
+              width={32}
+              placeholder="server, consumer"
+              options={SPAN_KIND_OPTIONS}
+              value={query.spanKinds ?? []}
+              onChange={(v: Array<SelectableValue<SpanKind>>) => {
+                // "All kinds" replaces the individual kinds; picking a kind afterwards replaces "all".
+                const kinds = v.map((x) => x.value!);
+                const next = kinds[kinds.length - 1] === 'all' ? ['all' as const] : kinds.filter((k) => k !== 'all');
+                update({ spanKinds: next.length ? next : undefined });
+              }}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+
+      {type === 'error-groups' && (
+        <InlineFieldRow>
+          <InlineField label="Sort" labelWidth={LABEL_WIDTH}>
+            <RadioButtonGroup<GroupsSort>
+              id="et-sort"
+              options={SORT_OPTIONS}
+              value={query.sort ?? 'count'}
+              onChange={(v) => update({ sort: v })}
+            />
+          </InlineField>
+          <InlineField label="Compare to" labelWidth={12} tooltip="Compare each group with the range just before this one">
+            <RadioButtonGroup<CompareTo>
+              id="et-compare-to"
+              options={COMPARE_OPTIONS}
+              value={query.compareTo ?? 'none'}
+              onChange={(v) => update({ compareTo: v })}
+            />
+          </InlineField>
+          <NumberField
+            key={`buckets-${query.buckets}`}
+            id="et-buckets"
+            label="Trend buckets"
+            tooltip="Points in each group's trend over the range (2 to 200)"
+            value={query.buckets}
+            min={2}
+            max={200}
+            placeholder="20"
+            onCommit={(v) => update({ buckets: v })}
+          />
+        </InlineFieldRow>
+      )}
+
+      {info.limit && (
+        <InlineFieldRow>
+          <NumberField
+            key={`limit-${type}-${query.limit}`}
+            id="et-limit"
+            label={info.limit.label}
+            tooltip={`${info.limit.tooltip} (default ${info.limit.default}, at most ${info.limit.max})`}
+            value={query.limit}
+            min={1}
+            max={info.limit.max}
+            placeholder={String(info.limit.default)}
+            onCommit={(v) => update({ limit: v })}
+          />
+        </InlineFieldRow>
+      )}
+
+      {type === 'trace-exceptions' && (
+        <InlineFieldRow>
+          <TextField
+            key={`trace-${query.traceId}`}
+            id="et-trace-id"
+            label="Trace ID"
+            tooltip="Hex trace ID, or a variable such as $trace_id"
+            placeholder="4bf92f3577b34da6a3ce929d0e0e4736"
+            width={40}
+            value={query.traceId}
+            validate={validateTraceId}
+            onCommit={(v) => update({ traceId: v })}
+          />
+          <InlineField label="Trace view" labelWidth={12} tooltip="Also return the whole trace for Grafana's trace view">
+            <InlineSwitch
+              id="et-trace-view"
+              value={query.traceView ?? false}
+              onChange={(e) => update({ traceView: e.currentTarget.checked })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+    </Stack>
+  );
+}
