@@ -69,26 +69,40 @@ long print_spike_start(const double *values, size_t n)
                 peak_i = i;
             }
         }
-    if (m < 4) {
+    if (m < 8) {
         free(sorted);
         return -1;
     }
     qsort(sorted, m, sizeof *sorted, cmp_double);
     double baseline = sorted[m / 2];
     free(sorted);
-    if (peak <= 0 || (baseline > 0 && peak < 2.5 * baseline))
+    if (peak <= 0)
         return -1;
-    double threshold = baseline + 0.3 * (peak - baseline);
-    size_t start = peak_i;
+    /* The run of points around the peak that stay above half-way between the
+     * baseline and the peak (gaps bridged); a spike is such a run that lasts a
+     * while and sits well above the baseline — not one noisy point. */
+    double threshold = baseline + 0.5 * (peak - baseline);
+    size_t start = peak_i, end = peak_i;
     while (start > 0 && (isnan(values[start - 1]) || values[start - 1] >= threshold))
         start--;
     while (start < peak_i && isnan(values[start]))
         start++;
-    size_t end = peak_i;
-    while (end + 1 < n && isfinite(values[end + 1]) && values[end + 1] >= threshold)
+    while (end + 1 < n && (isnan(values[end + 1]) || values[end + 1] >= threshold))
         end++;
-    if (baseline == 0 && end == start) /* a single blip on zero is not a spike */
+    double sum = 0;
+    size_t run = 0;
+    for (size_t i = start; i <= end; i++)
+        if (isfinite(values[i])) {
+            sum += values[i];
+            run++;
+        }
+    size_t min_run = m / 40 > 4 ? m / 40 : 4;
+    if (run < min_run || sum / (double)run < 4 * baseline)
         return -1;
+    /* Report the onset: walk back over the leading edge of the rise. */
+    double onset = baseline + 0.1 * (peak - baseline);
+    while (start > 0 && isfinite(values[start - 1]) && values[start - 1] >= onset)
+        start--;
     return (long)start;
 }
 

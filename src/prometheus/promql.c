@@ -88,21 +88,37 @@ void promql_selector(struct et_buf *out, const struct metrics_names *n, const ch
     et_buf_putc(out, '}');
 }
 
+/* Grafana rounds computed intervals to values people read easily. */
+static double nice_step(double step)
+{
+    static const double nice[] = {1,   2,   5,    10,   15,   20,   30,    60,    120,   300,
+                                  600, 900, 1200, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
+    for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++)
+        if (step <= nice[i])
+            return nice[i];
+    return ceil(step / 86400.0) * 86400.0;
+}
+
 void promql_compute_range(const struct query *q, int scrape, struct promql_range *r)
 {
     if (scrape < 1)
         scrape = 15;
     double from = (double)q->from_ms / 1000.0, to = (double)q->to_ms / 1000.0;
     double range = to - from;
-    double step = q->interval_ms > 0 ? (double)q->interval_ms / 1000.0 : 0;
+    double step;
+    if (q->interval_ms > 0) {
+        step = ceil((double)q->interval_ms / 1000.0); /* Grafana already made it nice */
+    } else {
+        double points = q->max_data_points > 0 ? (double)q->max_data_points : 1000.0;
+        step = nice_step(range / points);
+    }
     if (q->max_data_points > 0 && range / (double)q->max_data_points > step)
-        step = range / (double)q->max_data_points;
-    if (step <= 0)
-        step = range / 1000.0; /* Grafana's default resolution */
-    double min_step = ceil(range / 11000.0);
+        step = ceil(range / (double)q->max_data_points);
+    if (step < scrape) /* no point in a step finer than the samples (Grafana's min interval) */
+        step = scrape;
+    double min_step = ceil(range / 11000.0); /* Prometheus refuses more than 11,000 points */
     if (step < min_step)
         step = min_step;
-    step = step < 1 ? 1 : ceil(step);
     r->step = step;
     r->start = floor(from / step) * step;
     r->end = floor(to / step) * step;
