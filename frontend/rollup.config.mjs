@@ -23,7 +23,6 @@ export default {
     format: 'amd',
     sourcemap: true,
     inlineDynamicImports: true,
-    banner: '/* Error Triage datasource (errortriage-otel-datasource): Grafana plugin frontend. */',
   },
   plugins: [esbuild({ target: 'es2020', jsx: 'transform', minify: process.env.NODE_ENV !== 'development' })],
   onwarn(warning, warn) {

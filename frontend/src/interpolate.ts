@@ -75,8 +75,11 @@ export function expandList(
     if (single && isAllSelected(srv, single, scopedVars)) {
       return [];
     }
+    // An explicit format (${service:csv}) would win over ours and glue the values into one
+    // string; a lone variable stands for its values, so the format is dropped.
+    const text = single ? item.replace(/^\$\{([^:}]+):[^}]*\}$/, '${$1}').replace(/^\[\[(\w+):\w+\]\]$/, '[[$1]]') : item;
     const parts: string[][] = [];
-    const template = srv.replace(item, scopedVars, (value: unknown) => {
+    const template = srv.replace(text, scopedVars, (value: unknown) => {
       parts.push(toStrings(value));
       return MARK + (parts.length - 1) + MARK;
     });

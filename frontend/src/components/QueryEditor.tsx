@@ -2,7 +2,7 @@
 // picker, filters whose dropdowns are filled from the backend's resource routes, and the options
 // that apply to the chosen type only (docs/queries.md). Selections run the query at once; text
 // fields commit on blur.
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import {
@@ -92,6 +92,7 @@ function NumberField(props: {
 }) {
   const { id, label, tooltip, value, min, max, placeholder, onCommit } = props;
   const [text, setText] = useState(value === undefined ? '' : String(value));
+  useEffect(() => setText(value === undefined ? '' : String(value)), [value]);
   const trimmed = text.trim();
   const parsed = Number(trimmed);
   const valid = trimmed === '' || (Number.isInteger(parsed) && parsed >= min && parsed <= max);
@@ -136,9 +137,10 @@ function TextField(props: {
 }) {
   const { id, label, tooltip, value, placeholder, width, validate, onCommit } = props;
   const [text, setText] = useState(value ?? '');
+  useEffect(() => setText(value ?? ''), [value]);
   const error = validate?.(text.trim());
   const commit = () => {
-    if (text.trim() !== (value ?? '')) {
+    if (!error && text.trim() !== (value ?? '')) {
       onCommit(text.trim());
     }
   };
@@ -286,7 +288,6 @@ export function QueryEditor(props: Props) {
           )}
           {has('labelFilter') && (
             <TextField
-              key={`lf-${query.labelFilter}`}
               id="et-label-filter"
               label="Label filter"
               tooltip='Extra Prometheus label matchers, e.g. k8s_namespace_name="shop", region=~"eu-.*". Prometheus queries only.'
@@ -354,7 +355,6 @@ export function QueryEditor(props: Props) {
             />
           </InlineField>
           <NumberField
-            key={`buckets-${query.buckets}`}
             id="et-buckets"
             label="Trend buckets"
             tooltip="Points in each group's trend over the range (2 to 200)"
@@ -370,7 +370,6 @@ export function QueryEditor(props: Props) {
       {info.limit && (
         <InlineFieldRow>
           <NumberField
-            key={`limit-${type}-${query.limit}`}
             id="et-limit"
             label={info.limit.label}
             tooltip={`${info.limit.tooltip} (default ${info.limit.default}, at most ${info.limit.max})`}
@@ -386,7 +385,6 @@ export function QueryEditor(props: Props) {
       {type === 'trace-exceptions' && (
         <InlineFieldRow>
           <TextField
-            key={`trace-${query.traceId}`}
             id="et-trace-id"
             label="Trace ID"
             tooltip="Hex trace ID, or a variable such as $trace_id"

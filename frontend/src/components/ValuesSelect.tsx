@@ -73,7 +73,7 @@ export function ValuesSelect(props: Props) {
   const selected = value.map((v) => ({ label: v, value: v }));
 
   return (
-    <InlineField label={label} labelWidth={16} tooltip={tooltip} invalid={!!state.error} error={state.error}>
+    <InlineField label={label} labelWidth={16} tooltip={tooltip} invalid={!!state.error} error={state.error && `Could not load values: ${state.error}`}>
       <MultiSelect<string>
         inputId={id}
         width={36}
@@ -83,7 +83,7 @@ export function ValuesSelect(props: Props) {
         isLoading={state.loading}
         allowCustomValue
         createOptionPosition="first"
-        noOptionsMessage={state.error ? `Could not load values: ${state.error}` : 'No values in this time range'}
+        noOptionsMessage={state.error ? 'No values: loading failed' : 'No values in this time range'}
         onOpenMenu={load}
         onChange={(items: Array<SelectableValue<string>>) =>
           onChange(items.map((i) => i.value).filter((v): v is string => typeof v === 'string' && v !== ''))
