@@ -95,7 +95,6 @@ static bool type_is_unsigned_int(enum frame_type t)
            t == FRAME_ENUM;
 }
 
-
 static bool type_is_valid(enum frame_type t)
 {
     return (unsigned)t <= FRAME_ENUM;

@@ -130,6 +130,8 @@ void frame_field_set_empty_config(struct frame_field *field);
 void frame_field_set_display_name(struct frame_field *field, const char *name);
 void frame_field_set_display_name_from_ds(struct frame_field *field, const char *name);
 void frame_field_set_description(struct frame_field *field, const char *text);
+/* config.filterable: whether the data can be filtered by further queries (ad hoc filters). */
+void frame_field_set_filterable(struct frame_field *field, bool filterable);
 void frame_field_set_unit(struct frame_field *field, const char *unit);
 void frame_field_set_decimals(struct frame_field *field, unsigned decimals);
 void frame_field_set_min(struct frame_field *field, double min);

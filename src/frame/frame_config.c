@@ -235,6 +235,15 @@ void frame_field_set_description(struct frame_field *field, const char *text)
         replace_string(&c->description, text);
 }
 
+void frame_field_set_filterable(struct frame_field *field, bool filterable)
+{
+    struct frame_field_config *c = config_of(field);
+    if (!c)
+        return;
+    c->has_filterable = true;
+    c->filterable = filterable;
+}
+
 void frame_field_set_unit(struct frame_field *field, const char *unit)
 {
     struct frame_field_config *c = config_of(field);

@@ -65,6 +65,8 @@ struct frame_field_config {
     char *description;          /* */
     char *unit;                 /* */
     char *no_value;             /* */
+    bool has_filterable;        /* Go *bool: written even when false */
+    bool filterable;            /* */
     bool has_decimals;          /* */
     unsigned decimals;          /* 0..65535 (Go *uint16) */
     bool has_min;               /* */

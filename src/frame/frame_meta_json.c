@@ -306,6 +306,10 @@ int frame_config_write_json(const struct frame_field *field, struct et_buf *out)
     string_member(out, &first, "displayName", c->display_name);
     string_member(out, &first, "displayNameFromDS", c->display_name_from_ds);
     string_member(out, &first, "description", c->description);
+    if (c->has_filterable) {
+        key(out, &first, "filterable");
+        et_buf_append_str(out, c->filterable ? "true" : "false");
+    }
     string_member(out, &first, "unit", c->unit);
     if (c->has_decimals) {
         key(out, &first, "decimals");
