@@ -629,6 +629,21 @@ static bool run_case(const struct golden_case *c, const char *ref, const char *o
     return ok;
 }
 
+/* mkdir -p */
+static void make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(buf, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(buf, 0755);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -640,7 +655,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "reference directory %s is missing: skipped\n", argv[1]);
         return 77;
     }
-    mkdir(argv[2], 0755);
+    make_dirs(argv[2]);
     json_t *manifest = json_array();
     bool ok = true;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
