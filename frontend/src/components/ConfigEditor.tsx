@@ -240,6 +240,7 @@ export function ConfigEditor(props: Props) {
         <Field label="Authentication">
           <RadioButtonGroup<AuthKind>
             id={`et-${b}-auth`}
+            aria-label={`${info.title} authentication`}
             options={AUTH_OPTIONS}
             value={kind}
             onChange={(v) => onAuthChange(b, v)}
