@@ -243,7 +243,7 @@ static int lf_fail(struct lf_parser *lp, const char *what, const char *start)
 
 static char *lf_string(struct lf_parser *lp, const char *start)
 {
-    char quote = *lp->p;
+    char quote = lp->p < lp->end ? *lp->p : '\0';
     if (quote != '"' && quote != '\'') {
         lf_fail(lp, "value must be quoted", start);
         return NULL;

@@ -216,6 +216,8 @@ static void test_label_filter_grammar(void)
             UNIT_FAIL("accepted bad labelFilter %s", bad[i]);
         ASSERT_EQ_INT(err.status, 400);
     }
+    /* a matcher cut right after the operator (found by fuzzing) */
+    ASSERT_EQ_INT(query_parse_label_filter("b=", 2, &m, &n, &err), -1);
     ASSERT_EQ_INT(query_parse_label_filter("", 0, &m, &n, &err), 0);
     ASSERT_EQ_UINT(n, 0);
 }
