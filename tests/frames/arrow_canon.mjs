@@ -6,7 +6,7 @@
 // strings, floats as hex IEEE bits, bytes as hex), schema and field metadata
 // (`meta`, `config` and `labels` parsed as JSON), types, nullability, null
 // counts, batch count. Two frames are equal when their canonical forms are.
-import { tableFromIPC, RecordBatchFileReader, Type } from '../node_modules/apache-arrow/Arrow.node.mjs';
+import { RecordBatchFileReader, Type } from '../node_modules/apache-arrow/Arrow.node.mjs';
 
 const JSON_KEYS = new Set(['meta', 'config', 'labels']);
 
@@ -81,17 +81,21 @@ function isValid(data, i) {
   return Boolean((bitmap[at >> 3] >> (at & 7)) & 1);
 }
 
-// Canonical form of the Arrow file in `bytes` (Buffer or Uint8Array).
+// Canonical form of the Arrow file in `bytes` (Buffer or Uint8Array). Columns
+// are taken by position from each record batch's children: apache-arrow's
+// Table API matches columns by *name*, which mixes up frames with duplicate
+// field names (legal in Grafana, e.g. all_types' two "timestamps").
 export function canonFromArrow(bytes) {
   const reader = RecordBatchFileReader.from(bytes);
   reader.open();
-  const batchCount = reader.numRecordBatches;
-  const table = tableFromIPC(bytes);
-  const fields = table.schema.fields.map((field, index) => {
-    const column = table.getChildAt(index);
+  const schema = reader.schema;
+  const batches = [];
+  for (let b = 0; b < reader.numRecordBatches; b++) batches.push(reader.readRecordBatch(b));
+  const fields = schema.fields.map((field, index) => {
     const values = [];
     let nullCount = 0;
-    for (const data of column ? column.data : []) {
+    for (const batch of batches) {
+      const data = batch.data.children[index];
       for (let i = 0; i < data.length; i++) {
         if (!isValid(data, i)) {
           values.push(null);
@@ -111,9 +115,9 @@ export function canonFromArrow(bytes) {
     };
   });
   return {
-    rows: table.numRows,
-    batches: batchCount,
-    metadata: metadataObject(table.schema.metadata),
+    rows: batches.reduce((n, b) => n + b.numRows, 0),
+    batches: batches.length,
+    metadata: metadataObject(schema.metadata),
     fields,
   };
 }
