@@ -56,54 +56,71 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Median of the finite values among v[i-1], v[i], v[i+1] (NaN when none). */
+static double median3(const double *v, size_t n, size_t i)
+{
+    double w[3];
+    int k = 0;
+    for (size_t j = i ? i - 1 : 0; j <= i + 1 && j < n; j++)
+        if (isfinite(v[j]))
+            w[k++] = v[j];
+    if (k == 0)
+        return NAN;
+    qsort(w, (size_t)k, sizeof w[0], cmp_double);
+    return k == 2 ? (w[0] + w[1]) / 2 : w[k / 2];
+}
+
 long print_spike_start(const double *values, size_t n)
 {
-    double *sorted = et_xmalloc((n + 1) * sizeof *sorted);
+    /* Work on a 3-point rolling median: an isolated blip is noise, not a spike. */
+    double *s = et_xmalloc((n + 1) * sizeof *s), *sorted = et_xmalloc((n + 1) * sizeof *sorted);
     size_t m = 0, peak_i = 0;
     double peak = -INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(values[i])) {
-            sorted[m++] = values[i];
-            if (values[i] > peak) {
-                peak = values[i];
+    for (size_t i = 0; i < n; i++) {
+        s[i] = isfinite(values[i]) ? median3(values, n, i) : NAN;
+        if (isfinite(s[i])) {
+            sorted[m++] = s[i];
+            if (s[i] > peak) {
+                peak = s[i];
                 peak_i = i;
             }
         }
-    if (m < 8) {
-        free(sorted);
-        return -1;
     }
-    qsort(sorted, m, sizeof *sorted, cmp_double);
-    double baseline = sorted[m / 2];
-    free(sorted);
-    if (peak <= 0)
-        return -1;
-    /* The run of points around the peak that stay above half-way between the
-     * baseline and the peak (gaps bridged); a spike is such a run that lasts a
-     * while and sits well above the baseline — not one noisy point. */
-    double threshold = baseline + 0.5 * (peak - baseline);
-    size_t start = peak_i, end = peak_i;
-    while (start > 0 && (isnan(values[start - 1]) || values[start - 1] >= threshold))
-        start--;
-    while (start < peak_i && isnan(values[start]))
-        start++;
-    while (end + 1 < n && (isnan(values[end + 1]) || values[end + 1] >= threshold))
-        end++;
-    double sum = 0;
-    size_t run = 0;
-    for (size_t i = start; i <= end; i++)
-        if (isfinite(values[i])) {
-            sum += values[i];
-            run++;
+    long result = -1;
+    if (m >= 8 && peak > 0) {
+        qsort(sorted, m, sizeof *sorted, cmp_double);
+        double baseline = sorted[m / 2];
+        /* The run around the peak that stays above half-way between baseline
+         * and peak (gaps bridged): a spike lasts a while and sits well above
+         * the baseline. */
+        double threshold = baseline + 0.5 * (peak - baseline);
+        size_t start = peak_i, end = peak_i;
+        while (start > 0 && (isnan(s[start - 1]) || s[start - 1] >= threshold))
+            start--;
+        while (start < peak_i && isnan(s[start]))
+            start++;
+        while (end + 1 < n && (isnan(s[end + 1]) || s[end + 1] >= threshold))
+            end++;
+        double sum = 0;
+        size_t run = 0;
+        for (size_t i = start; i <= end; i++)
+            if (isfinite(s[i])) {
+                sum += s[i];
+                run++;
+            }
+        size_t min_run = m / 40 > 4 ? m / 40 : 4;
+        if (run >= min_run && sum / (double)run >= 4 * baseline) {
+            /* Report the onset: walk back over the leading edge of the rise
+             * in the raw values. */
+            double onset = baseline + 0.1 * (peak - baseline);
+            while (start > 0 && isfinite(values[start - 1]) && values[start - 1] >= onset)
+                start--;
+            result = (long)start;
         }
-    size_t min_run = m / 40 > 4 ? m / 40 : 4;
-    if (run < min_run || sum / (double)run < 4 * baseline)
-        return -1;
-    /* Report the onset: walk back over the leading edge of the rise. */
-    double onset = baseline + 0.1 * (peak - baseline);
-    while (start > 0 && isfinite(values[start - 1]) && values[start - 1] >= onset)
-        start--;
-    return (long)start;
+    }
+    free(s);
+    free(sorted);
+    return result;
 }
 
 /* ---- value formatting ------------------------------------------------------------------ */

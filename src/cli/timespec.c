@@ -41,15 +41,48 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* `n` decimal digits at *p as a number (advances *p), or -1. */
+static int digits(const char **p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (!isdigit((unsigned char)**p))
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    return v;
+}
+
+static bool expect_char(const char **p, const char *allowed)
+{
+    if (**p && strchr(allowed, **p)) {
+        (*p)++;
+        return true;
+    }
+    return false;
+}
+
 static int parse_rfc3339(const char *s, int64_t *out)
 {
-    int y, mo, d, h, mi, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-        n == 0)
+    const char *p = s;
+    int y = digits(&p, 4);
+    if (y < 0 || !expect_char(&p, "-"))
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    int mo = digits(&p, 2);
+    if (mo < 0 || !expect_char(&p, "-"))
         return -1;
-    const char *p = s + n;
+    int d = digits(&p, 2);
+    if (d < 0 || !expect_char(&p, "Tt "))
+        return -1;
+    int h = digits(&p, 2);
+    if (h < 0 || !expect_char(&p, ":"))
+        return -1;
+    int mi = digits(&p, 2);
+    if (mi < 0 || !expect_char(&p, ":"))
+        return -1;
+    int sec = digits(&p, 2);
+    if (sec < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
     int64_t frac_ms = 0;
     if (*p == '.') {
         int64_t scale = 100;
@@ -62,11 +95,14 @@ static int parse_rfc3339(const char *s, int64_t *out)
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+        int sign = *p++ == '+' ? 1 : -1;
+        int oh = digits(&p, 2);
+        if (oh < 0 || !expect_char(&p, ":"))
             return -1;
-        offset = (oh * 60 + om) * 60000LL * (*p == '+' ? 1 : -1);
-        p += 6;
+        int om = digits(&p, 2);
+        if (om < 0)
+            return -1;
+        offset = (oh * 60 + om) * 60000LL * sign;
     } else {
         return -1;
     }

@@ -133,7 +133,7 @@ int et_json_append_double(struct et_buf *out, double v)
     if (a < 1e-6 || a >= 1e21) {
         /* exponent form: mantissa digits then e±X without leading zeros */
         char *e = strchr(digits, 'e');
-        int exp10 = atoi(e + 1);
+        int exp10 = (int)strtol(e + 1, NULL, 10);
         *e = '\0';
         /* encoding/json cleans Go's "1e-07" to "1e-7": no padding of the exponent */
         snprintf(buf, sizeof buf, "%se%c%d", digits, exp10 < 0 ? '-' : '+', abs(exp10));
@@ -141,7 +141,7 @@ int et_json_append_double(struct et_buf *out, double v)
     }
     /* fixed form with the minimal number of decimals that keeps `prec` significant digits */
     char *e = strchr(digits, 'e');
-    int exp10 = atoi(e + 1);
+    int exp10 = (int)strtol(e + 1, NULL, 10);
     int decimals = prec - 1 - exp10;
     if (decimals < 0)
         decimals = 0;

@@ -298,7 +298,7 @@ static int lf_matcher(struct lf_parser *lp, const char *start, struct label_matc
         m->op[2] = '\0';
         lp->p += 2;
     } else if (lp->p < lp->end && *op == '=') {
-        strcpy(m->op, "=");
+        memcpy(m->op, "=", 2);
         lp->p++;
     } else {
         return lf_fail(lp, "operator =, !=, =~ or !~ expected", start);
