@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Error occurrences from traces and search results (see tempo_errors.h).
+ */
+#include "tempo/tempo_errors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "tempo/traceql.h"
+
+void tempo_error_list_init(struct tempo_error_list *l)
+{
+    l->items = NULL;
+    l->n = 0;
+    l->cap = 0;
+    tempo_pool_init(&l->pool);
+}
+
+void tempo_error_list_cleanup(struct tempo_error_list *l)
+{
+    free(l->items);
+    tempo_pool_cleanup(&l->pool);
+    tempo_error_list_init(l);
+}
+
+static struct tempo_error *push(struct tempo_error_list *l)
+{
+    l->items = et_xgrow(l->items, &l->cap, l->n + 1, sizeof *l->items);
+    struct tempo_error *e = &l->items[l->n++];
+    memset(e, 0, sizeof *e);
+    e->escaped = -1;
+    e->seq = (uint32_t)(l->n - 1);
+    return e;
+}
+
+static const char *copy(struct tempo_error_list *l, const char *s)
+{
+    return s ? tempo_pool_strndup(&l->pool, s, strlen(s)) : "";
+}
+
+/* ---- rules shared by both sources ------------------------------------------------------------ */
+
+/* Route from the attribute getter `get` over http.route, url.path, http.target. */
+static const char *route_rule(const char *(*get)(const void *obj, const char *key), const void *obj,
+                              const char *name, size_t *len)
+{
+    const char *v = get(obj, "http.route");
+    if (!v)
+        v = get(obj, "url.path");
+    if (v) {
+        *len = strlen(v);
+        return v;
+    }
+    v = get(obj, "http.target");
+    if (v) {
+        *len = strcspn(v, "?");
+        return v;
+    }
+    *len = strlen(name);
+    return name;
+}
+
+static bool in_list(const struct et_strlist *l, const char *s, size_t len)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->items[i]) == len && memcmp(l->items[i], s, len) == 0)
+            return true;
+    return false;
+}
+
+static bool list_allows(const struct et_strlist *l, const char *s, size_t len)
+{
+    return l->n == 0 || in_list(l, s, len);
+}
+
+/* ---- from whole traces ----------------------------------------------------------------------- */
+
+static const char *span_attr(const void *obj, const char *key)
+{
+    const struct tempo_span *s = obj;
+    return tempo_kv_string(s->attrs, s->n_attrs, key);
+}
+
+const char *tempo_span_route(const struct tempo_span *s, size_t *len)
+{
+    return route_rule(span_attr, s, s->name, len);
+}
+
+const char *tempo_span_environment(const struct tempo_trace *t, const struct tempo_span *s)
+{
+    static const char *const keys[] = {"deployment.environment.name", "deployment.environment"};
+    const struct tempo_resource *r = tempo_span_resource(t, s);
+    for (int i = 0; i < 2; i++) {
+        const char *v = tempo_kv_string(r->attrs, r->n_attrs, keys[i]);
+        if (v)
+            return v;
+    }
+    for (int i = 0; i < 2; i++) {
+        const char *v = tempo_kv_string(s->attrs, s->n_attrs, keys[i]);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+static bool is_exception(const struct tempo_event *ev)
+{
+    return strcmp(ev->name, "exception") == 0;
+}
+
+static const char *event_type(const struct tempo_event *ev)
+{
+    const char *t = tempo_kv_string(ev->attrs, ev->n_attrs, "exception.type");
+    return t ? t : TEMPO_UNKNOWN_TYPE;
+}
+
+/* The event that represents span `s` under the type filter, or NULL for
+ * "(no exception)". Sets *pass to whether the span passes the type filter. */
+static const struct tempo_event *representative(const struct tempo_span *s,
+                                                const struct et_strlist *types, bool *pass)
+{
+    const struct tempo_event *last = NULL;
+    for (uint32_t i = s->n_events; i-- > 0;) {
+        const struct tempo_event *ev = &s->events[i];
+        if (!is_exception(ev))
+            continue;
+        if (!last)
+            last = ev;
+        if (types->n == 0) {
+            *pass = true;
+            return ev;
+        }
+        const char *t = event_type(ev);
+        if (in_list(types, t, strlen(t))) {
+            *pass = true;
+            return ev;
+        }
+    }
+    *pass =
+        types->n == 0 || (!last && in_list(types, TEMPO_NO_EXCEPTION, strlen(TEMPO_NO_EXCEPTION)));
+    return NULL;
+}
+
+/* Message of an exception event: exception.message as text ("" when absent). */
+static const char *event_message(const struct tempo_event *ev)
+{
+    const struct tempo_kv *kv = tempo_kv_find(ev->attrs, ev->n_attrs, "exception.message");
+    return kv ? kv->text : "";
+}
+
+static int event_escaped(const struct tempo_event *ev)
+{
+    const struct tempo_kv *kv = tempo_kv_find(ev->attrs, ev->n_attrs, "exception.escaped");
+    if (!kv)
+        return -1;
+    if (kv->type == TEMPO_VALUE_BOOL)
+        return kv->i != 0;
+    return strcmp(kv->text, "true") == 0;
+}
+
+static void fill_from_span(struct tempo_error_list *out, struct tempo_error *e,
+                           const struct tempo_trace *t, const struct tempo_span *s,
+                           const struct tempo_event *ev)
+{
+    const struct tempo_resource *r = tempo_span_resource(t, s);
+    size_t rlen;
+    const char *route = tempo_span_route(s, &rlen);
+    e->time_ns = s->start_ns;
+    e->duration_ns = s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0;
+    memcpy(e->trace_id, s->trace_id[0] ? s->trace_id : t->trace_id, sizeof e->trace_id);
+    memcpy(e->span_id, s->span_id, sizeof e->span_id);
+    e->service = copy(out, r->service);
+    e->route = tempo_pool_strndup(&out->pool, route, rlen);
+    e->span_name = copy(out, s->name);
+    e->sdk_language = copy(out, tempo_kv_string(r->attrs, r->n_attrs, "telemetry.sdk.language"));
+    if (ev) {
+        e->event_ns = ev->time_ns ? ev->time_ns : s->start_ns;
+        e->exception_type = copy(out, event_type(ev));
+        e->message = copy(out, event_message(ev));
+        e->stacktrace = copy(out, tempo_kv_string(ev->attrs, ev->n_attrs, "exception.stacktrace"));
+        e->escaped = event_escaped(ev);
+    } else {
+        e->event_ns = s->start_ns;
+        e->exception_type = TEMPO_NO_EXCEPTION;
+        e->message = copy(out, s->status_message);
+        e->stacktrace = "";
+    }
+}
+
+static bool span_passes(const struct tempo_trace *t, const struct tempo_span *s,
+                        const struct tempo_filter *f)
+{
+    const struct query *q = f->q;
+    const char *svc = tempo_span_resource(t, s)->service;
+    if (!list_allows(&q->services, svc, strlen(svc)))
+        return false;
+    size_t rlen;
+    const char *route = tempo_span_route(s, &rlen);
+    if (!list_allows(&q->routes, route, rlen))
+        return false;
+    if (f->check_environment && q->environment.n > 0) {
+        const char *env = tempo_span_environment(t, s);
+        if (!env || !in_list(&q->environment, env, strlen(env)))
+            return false;
+    }
+    return true;
+}
+
+void tempo_errors_from_trace(struct tempo_error_list *out, const struct tempo_trace *t,
+                             const struct tempo_filter *f)
+{
+    for (size_t i = 0; i < t->n_spans; i++) {
+        const struct tempo_span *s = &t->spans[i];
+        if (s->status_code != TEMPO_STATUS_ERROR || !span_passes(t, s, f))
+            continue;
+        bool pass;
+        const struct tempo_event *ev = representative(s, &f->q->exception_types, &pass);
+        if (pass)
+            fill_from_span(out, push(out), t, s, ev);
+    }
+}
+
+/* ---- from search results (select mode) ------------------------------------------------------- */
+
+static const char *search_attr(const void *obj, const char *key)
+{
+    return tempo_search_span_attr(obj, key);
+}
+
+void tempo_errors_from_search(struct tempo_error_list *out, const struct tempo_search_trace *st,
+                              const struct tempo_filter *f)
+{
+    const struct query *q = f->q;
+    for (size_t i = 0; i < st->n_spans; i++) {
+        const struct tempo_search_span *s = &st->spans[i];
+        const char *svc = tempo_search_span_attr(s, "service.name");
+        if (!svc)
+            svc = "unknown_service";
+        size_t rlen;
+        const char *route = route_rule(search_attr, s, s->name, &rlen);
+        const char *type = tempo_search_span_attr(s, "exception.type");
+        const struct tempo_kv *msg = tempo_kv_find(s->attrs, s->n_attrs, "exception.message");
+        const char *stack = tempo_search_span_attr(s, "exception.stacktrace");
+        bool has_exception = type || msg || stack;
+        if (!type)
+            type = has_exception ? TEMPO_UNKNOWN_TYPE : TEMPO_NO_EXCEPTION;
+        if (!list_allows(&q->services, svc, strlen(svc)) || !list_allows(&q->routes, route, rlen) ||
+            !list_allows(&q->exception_types, type, strlen(type)))
+            continue;
+        struct tempo_error *e = push(out);
+        e->time_ns = e->event_ns = s->start_ns;
+        e->duration_ns = s->duration_ns;
+        memcpy(e->trace_id, st->trace_id, sizeof e->trace_id);
+        memcpy(e->span_id, s->span_id, sizeof e->span_id);
+        e->service = copy(out, svc);
+        e->route = tempo_pool_strndup(&out->pool, route, rlen);
+        e->span_name = copy(out, s->name);
+        e->exception_type = copy(out, type);
+        e->sdk_language = copy(out, tempo_search_span_attr(s, "telemetry.sdk.language"));
+        e->stacktrace = copy(out, stack);
+        if (has_exception) {
+            e->message = copy(out, msg ? msg->text : "");
+            const struct tempo_kv *esc = tempo_kv_find(s->attrs, s->n_attrs, "exception.escaped");
+            e->escaped = !esc                            ? -1
+                         : esc->type == TEMPO_VALUE_BOOL ? esc->i != 0
+                                                         : strcmp(esc->text, "true") == 0;
+        } else {
+            e->message = copy(out, tempo_search_span_attr(s, "statusMessage"));
+        }
+    }
+}
+
+/* ---- trace-exceptions ------------------------------------------------------------------------ */
+
+static int cmp_event_time(const void *a, const void *b)
+{
+    const struct tempo_error *x = a, *y = b;
+    if (x->event_ns != y->event_ns)
+        return x->event_ns < y->event_ns ? -1 : 1;
+    int c = strcmp(x->span_id, y->span_id);
+    if (c)
+        return c;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void tempo_errors_all_of_trace(struct tempo_error_list *out, const struct tempo_trace *t)
+{
+    size_t first = out->n;
+    for (size_t i = 0; i < t->n_spans; i++) {
+        const struct tempo_span *s = &t->spans[i];
+        bool any = false;
+        for (uint32_t j = 0; j < s->n_events; j++) {
+            if (!is_exception(&s->events[j]))
+                continue;
+            fill_from_span(out, push(out), t, s, &s->events[j]);
+            any = true;
+        }
+        if (!any && s->status_code == TEMPO_STATUS_ERROR)
+            fill_from_span(out, push(out), t, s, NULL);
+    }
+    qsort(out->items + first, out->n - first, sizeof *out->items, cmp_event_time);
+}
