@@ -993,6 +993,12 @@ def _matching_spans(st, q, tenant, start, end):
                 yield t, m, ctx
 
 
+def _metrics_metrics(st):
+    """SearchMetrics of a metrics answer, in proto field order."""
+    return {"inspectedBytes": str(st.total_bytes or 1), "totalBlocks": 1, "completedJobs": 1,
+            "totalJobs": 1}
+
+
 def handle_metrics_range(st, vals, tenant):
     q = _metrics_query(st, vals, "")
     start, end = _bounds(vals)
@@ -1057,8 +1063,7 @@ def handle_metrics_range(st, vals, tenant):
         out.append(s)
     resp = {}
     tj._put(resp, "series", out)
-    resp["metrics"] = {"inspectedBytes": str(st.total_bytes or 1), "totalJobs": 1,
-                       "completedJobs": 1, "totalBlocks": 1}
+    resp["metrics"] = _metrics_metrics(st)
     return resp
 
 
@@ -1086,8 +1091,7 @@ def handle_metrics_instant(st, vals, tenant):
         out.append(s)
     resp = {}
     tj._put(resp, "series", out)
-    resp["metrics"] = {"inspectedBytes": str(st.total_bytes or 1), "totalJobs": 1,
-                       "completedJobs": 1, "totalBlocks": 1}
+    resp["metrics"] = _metrics_metrics(st)
     return resp
 
 
