@@ -175,32 +175,56 @@ static long parse_long(const char *s, long min, long max, bool *ok)
     return v;
 }
 
+static const char **string_slot(struct cli_opts *o, int c)
+{
+    switch (c) {
+    case OPT_DATASOURCE:
+        return &o->datasource;
+    case OPT_PROMETHEUS:
+        return &o->prometheus;
+    case OPT_TEMPO:
+        return &o->tempo;
+    case OPT_TEMPO_UID:
+        return &o->tempo_uid;
+    case OPT_SCHEMA:
+        return &o->schema;
+    case OPT_TENANT:
+        return &o->tenant;
+    case OPT_FROM:
+        return &o->from;
+    case OPT_TO:
+        return &o->to;
+    case OPT_LIMIT:
+        return &o->limit;
+    case OPT_TRACE_ID:
+        return &o->trace_id;
+    case OPT_GROUP_BY:
+        return &o->group_by;
+    case OPT_MODE:
+        return &o->mode;
+    case OPT_SORT:
+        return &o->sort;
+    case OPT_COMPARE:
+        return &o->compare;
+    case OPT_VARIABLE:
+        return &o->variable;
+    case OPT_JSON:
+        return &o->json;
+    case OPT_FORMAT:
+        return &o->format;
+    case OPT_OUTPUT:
+        return &o->output;
+    default:
+        return NULL;
+    }
+}
+
 static int set_string_option(struct cli_opts *o, int c, const char *arg)
 {
-    const char **slots[] = {
-        [OPT_DATASOURCE - OPT_DATASOURCE] = &o->datasource,
-        [OPT_PROMETHEUS - OPT_DATASOURCE] = &o->prometheus,
-        [OPT_TEMPO - OPT_DATASOURCE] = &o->tempo,
-        [OPT_TEMPO_UID - OPT_DATASOURCE] = &o->tempo_uid,
-        [OPT_SCHEMA - OPT_DATASOURCE] = &o->schema,
-        [OPT_TENANT - OPT_DATASOURCE] = &o->tenant,
-        [OPT_FROM - OPT_DATASOURCE] = &o->from,
-        [OPT_TO - OPT_DATASOURCE] = &o->to,
-        [OPT_LIMIT - OPT_DATASOURCE] = &o->limit,
-        [OPT_TRACE_ID - OPT_DATASOURCE] = &o->trace_id,
-        [OPT_GROUP_BY - OPT_DATASOURCE] = &o->group_by,
-        [OPT_MODE - OPT_DATASOURCE] = &o->mode,
-        [OPT_SORT - OPT_DATASOURCE] = &o->sort,
-        [OPT_COMPARE - OPT_DATASOURCE] = &o->compare,
-        [OPT_VARIABLE - OPT_DATASOURCE] = &o->variable,
-        [OPT_JSON - OPT_DATASOURCE] = &o->json,
-        [OPT_FORMAT - OPT_DATASOURCE] = &o->format,
-        [OPT_OUTPUT - OPT_DATASOURCE] = &o->output,
-    };
-    size_t idx = (size_t)(c - OPT_DATASOURCE);
-    if (c < OPT_DATASOURCE || idx >= sizeof slots / sizeof slots[0] || !slots[idx])
+    const char **slot = string_slot(o, c);
+    if (!slot)
         return -1;
-    *slots[idx] = arg;
+    *slot = arg;
     return 0;
 }
 
@@ -435,7 +459,7 @@ static int write_arrow(const struct exec_result *r, const char *dir)
 static int run_query(const struct cli_opts *o)
 {
     const char *format = o->format ? o->format : "table";
-    if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "arrow"))
+    if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0 && strcmp(format, "arrow") != 0)
         return usage_error("--format must be table, json or arrow, not '%s'", format);
     int64_t now = et_now_wall_ms(), from, to;
     if (timespec_parse(o->from ? o->from : "now-1h", now, &from) < 0)

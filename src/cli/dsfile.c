@@ -509,7 +509,7 @@ static int fill_from_doc(json_t *doc, struct dsfile *out, struct et_error *err)
     out->json_data = dup_json_text(jd_copy);
     json_decref(jd_copy);
     json_t *sec = ds ? json_object_get(ds, "secureJsonData") : NULL;
-    if (sec && json_is_object(sec)) {
+    if (json_is_object(sec)) {
         out->secrets = et_xcalloc(json_object_size(sec) + 1, sizeof *out->secrets);
         const char *k;
         json_t *v;

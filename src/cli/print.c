@@ -207,6 +207,8 @@ static size_t text_width(const char *s, size_t len)
 /* Cut to `max` code points, ending with an ellipsis. */
 static void clip(struct et_buf *cell, size_t max)
 {
+    if (!cell->data)
+        return;
     if (text_width(cell->data ? cell->data : "", cell->len) <= max)
         return;
     size_t w = 0, i = 0;

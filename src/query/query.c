@@ -466,7 +466,7 @@ static int parse_kind_fields(json_t *j, struct query *q, struct et_error *err)
             return et_error_set(err, 400, ET_SOURCE_PLUGIN,
                                 "invalid query: trace-exceptions needs a traceId");
         /* A trace ID may arrive through a template variable with spaces around it. */
-        char trimmed[64];
+        char trimmed[64] = {0};
         size_t n = strlen(tid);
         while (n && isspace((unsigned char)tid[n - 1]))
             n--;
