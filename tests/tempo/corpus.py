@@ -150,6 +150,7 @@ class Trace:
     trace_id: str
     groups: list                # [(Resource, Scope, [Span])] in first-seen order
     source: str = ""            # first file the trace was read from
+    span_keys: set = field(default_factory=set, repr=False, compare=False)
 
     @property
     def spans(self):
@@ -359,6 +360,10 @@ class Corpus:
             t = self.traces.get(span.trace_id)
             if t is None:
                 t = self.traces[span.trace_id] = Trace(span.trace_id, [], source)
+            # Tempo keeps one copy of a span received twice (same ID and kind)
+            if (span.span_id, span.kind) in t.span_keys:
+                continue
+            t.span_keys.add((span.span_id, span.kind))
             for gres, gscope, gspans in t.groups:
                 if gres == resource and gscope == scope:
                     span.resource, span.scope = gres, gscope

@@ -164,6 +164,7 @@ class Gen:
         self.scale = scale
         self.traces = []            # [(kind, [Span])]
         self.n_ids = 0
+        self.invoices = 0
 
     def new_trace_id(self):
         self.n_ids += 1
@@ -587,14 +588,11 @@ def flow_refunds(g, t):
 def flow_invoices(g, t):
     b = Builder(g)
     invoice = g.rng.randint(88000, 88999)
-    r = g.rng.random()
-    outcome = "ok"
-    if r < 0.10:
+    g.invoices += 1
+    # rare outcomes at fixed positions, so every kind is present at any scale
+    outcome = {3: "notfound", 6: "render", 9: "typeerror"}.get(g.invoices % 10, "ok")
+    if outcome == "ok" and g.rng.random() < 0.05:
         outcome = "notfound"
-    elif r < 0.18:
-        outcome = "render"
-    elif r < 0.23:
-        outcome = "typeerror"
     pdf = outcome == "render" or (outcome == "ok" and g.chance(0.3))
     path = "/api/invoices/%d%s" % (invoice, ".pdf" if pdf else "")
     status = {"ok": 200, "notfound": 404, "render": 500, "typeerror": 500}[outcome]
@@ -675,6 +673,9 @@ def generate(scale=1.0, seed=20250312):
     g.rng.random()
     late = shipping_consumer(b, g, ghost, t, 771999)
     out.append((t, "orphan", [], late))
+    # the corpus covers exactly [T0, T0 + 2 h]: drop traces that would end later
+    end = (T0 + MINUTES * MIN) * NS
+    out = [x for x in out if max(s.end_ns for s in x[2] + x[3]) <= end]
     out.sort(key=lambda x: x[0])
     return out
 
