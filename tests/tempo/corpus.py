@@ -37,6 +37,7 @@ CLI (for debugging):
 import argparse
 import base64
 import binascii
+import functools
 import json
 import math
 import os
@@ -152,25 +153,35 @@ class Trace:
     source: str = ""            # first file the trace was read from
     span_keys: set = field(default_factory=set, repr=False, compare=False)
 
-    @property
+    # Derived values are cached; Corpus clears them when spans or times change.
+    @functools.cached_property
     def spans(self):
         return [s for _, _, spans in self.groups for s in spans]
 
-    @property
+    @functools.cached_property
     def start_ns(self):
         return min(s.start_ns for s in self.spans)
 
-    @property
+    @functools.cached_property
     def end_ns(self):
         return max(s.end_ns for s in self.spans)
 
-    @property
+    @functools.cached_property
     def root(self):
         """The first span without a parent, or None (root not received)."""
         for s in self.spans:
             if not s.parent_span_id:
                 return s
         return None
+
+    @functools.cached_property
+    def spans_by_start(self):
+        """Spans ordered by start time, then span ID."""
+        return sorted(self.spans, key=lambda s: (s.start_ns, s.span_id))
+
+    def invalidate(self):
+        for name in ("spans", "start_ns", "end_ns", "root", "spans_by_start"):
+            self.__dict__.pop(name, None)
 
 
 class CorpusError(Exception):
@@ -181,16 +192,17 @@ class CorpusError(Exception):
 # Decoding
 # ----------------------------------------------------------------------------
 
-_HEX = set("0123456789abcdefABCDEF")
-
-
 def decode_id(value, nbytes):
     """An OTLP ID as lower-case hex: accepts hex (OTLP/JSON) or base64
     (gogo jsonpb, as Tempo writes it).  Empty -> ""."""
     if value is None or value == "":
         return ""
-    if len(value) == 2 * nbytes and set(value) <= _HEX:
-        return value.lower()
+    if len(value) == 2 * nbytes:        # base64 of 8 or 16 bytes is 12 or 24 long
+        try:
+            bytes.fromhex(value)
+            return value.lower()
+        except ValueError:
+            pass
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -371,6 +383,7 @@ class Corpus:
                     break
             else:
                 t.groups.append((resource, scope, [span]))
+            t.invalidate()
 
     def shift(self, delta_ns):
         """Move every timestamp by delta_ns (used by --time-shift)."""
@@ -381,6 +394,8 @@ class Corpus:
             s.end_ns += delta_ns
             for e in s.events:
                 e.time_ns += delta_ns
+        for t in self.traces.values():
+            t.invalidate()
 
 
 def corpus_files(paths):

@@ -1429,7 +1429,7 @@ def run_pipeline(pipeline, trace, ctx, spansets=None):
 
 
 def sorted_spans(trace):
-    return sorted(trace.spans, key=lambda s: (s.start_ns, s.span_id))
+    return trace.spans_by_start
 
 
 def result_attributes(q, match, trace):

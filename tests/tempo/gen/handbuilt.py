@@ -783,10 +783,11 @@ def main():
     ap.add_argument("--seed", type=int, default=20250312)
     a = ap.parse_args()
     items = generate(a.scale, a.seed)
-    if a.out == os.path.join(os.path.dirname(HERE), "corpus"):
-        for old in os.listdir(os.path.join(a.out, "tempo-bodies")) if os.path.isdir(
-                os.path.join(a.out, "tempo-bodies")) else []:
-            os.remove(os.path.join(a.out, "tempo-bodies", old))
+    bodies = os.path.join(a.out, "tempo-bodies")
+    if os.path.isdir(bodies):           # bodies are named by trace ID: drop stale ones
+        for old in os.listdir(bodies):
+            if old.endswith(".json"):
+                os.remove(os.path.join(bodies, old))
     write(a.out, items, bodies=True)
     n_err = sum(1 for _, _, e, l in items if any(s.is_error for s in e + l))
     print("wrote %d traces (%d with errors) to %s" % (len(items), n_err, a.out), file=sys.stderr)
