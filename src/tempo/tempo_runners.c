@@ -272,8 +272,12 @@ static int types_from_sample(const struct query_ctx *ctx, const struct query *q,
 {
     struct tempo_collect c;
     int rc = collect_range(ctx, q, VALUES_SAMPLE, false, &c, err);
-    for (size_t i = 0; rc == 0 && i < c.samples[0].errors.n; i++)
-        et_strlist_push_unique(out, c.samples[0].errors.items[i].exception_type);
+    for (size_t i = 0; rc == 0 && i < c.samples[0].errors.n; i++) {
+        const char *t = c.samples[0].errors.items[i].exception_type;
+        /* only types recorded in exception events, as the 2.6+ tag values */
+        if (strcmp(t, TEMPO_NO_EXCEPTION) != 0 && strcmp(t, TEMPO_UNKNOWN_TYPE) != 0)
+            et_strlist_push_unique(out, t);
+    }
     tempo_collect_cleanup(&c);
     return rc;
 }
