@@ -41,6 +41,7 @@ import functools
 import json
 import math
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 
@@ -646,6 +647,8 @@ def _first_line(s):
 
 
 def main(argv=None):
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # quiet under `| head`
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", action="append",
                         help="corpus dir or file (default: tests/tempo/corpus)")
