@@ -53,7 +53,11 @@ for (const name of ['README.md', 'CHANGELOG.md', 'LICENSE']) {
 }
 
 // Everything plugin.json points at must be in dist/.
-for (const path of [plugin.info?.logos?.small, plugin.info?.logos?.large, ...(plugin.includes ?? []).map((i) => i.path)]) {
+for (const path of [
+  plugin.info?.logos?.small,
+  plugin.info?.logos?.large,
+  ...(plugin.includes ?? []).map((i) => i.path),
+]) {
   if (path && !existsSync(join(dist, path))) {
     fail(`plugin.json refers to ${path}, which is not in ${dist}`);
   }

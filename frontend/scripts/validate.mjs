@@ -48,12 +48,17 @@ const queriesDoc = readFileSync(join(root, 'docs', 'queries.md'), 'utf8');
 const configDoc = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
 
 // ---- schemas -----------------------------------------------------------------------------
-const schemaDir = [process.env.ET_SHARED_DIR && join(process.env.ET_SHARED_DIR, 'reference', 'grafana'), join(root, '..', 'shared', 'reference', 'grafana')]
+const schemaDir = [
+  process.env.ET_SHARED_DIR && join(process.env.ET_SHARED_DIR, 'reference', 'grafana'),
+  join(root, '..', 'shared', 'reference', 'grafana'),
+]
   .filter(Boolean)
   .find((d) => existsSync(join(d, 'plugin.schema.json')));
 
 function ajvErrors(validate, data) {
-  return validate(data) ? [] : validate.errors.map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return validate(data)
+    ? []
+    : validate.errors.map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 if (schemaDir) {
@@ -63,7 +68,10 @@ if (schemaDir) {
   const pluginSchema = ajv.compile(readJson(join(schemaDir, 'plugin.schema.json')));
   check('plugin.json is valid against plugin.schema.json', ajvErrors(pluginSchema, plugin));
   if (existsSync(join(dist, 'plugin.json'))) {
-    check('dist/plugin.json is valid against plugin.schema.json', ajvErrors(pluginSchema, readJson(join(dist, 'plugin.json'))));
+    check(
+      'dist/plugin.json is valid against plugin.schema.json',
+      ajvErrors(pluginSchema, readJson(join(dist, 'plugin.json')))
+    );
   }
   // Two documented relaxations of the generated dashboard schema, in memory only:
   // (a) export metadata (__inputs, __requires, __elements) is allowed at the top level;
@@ -96,15 +104,24 @@ check(
     .filter((p) => !existsSync(join(frontend, 'src', p)))
     .map((p) => `logo ${p} is not in frontend/src/`)
     .concat(
-      (plugin.includes ?? []).filter((i) => !existsSync(join(root, i.path))).map((i) => `include ${i.path} does not exist`),
+      (plugin.includes ?? [])
+        .filter((i) => !existsSync(join(root, i.path)))
+        .map((i) => `include ${i.path} does not exist`),
       (plugin.includes ?? []).some((i) => i.type === 'dashboard' && i.path === 'dashboards/error-triage.json')
         ? []
         : ['includes does not bundle dashboards/error-triage.json']
     )
 );
-const cmakeVersion = /project\(\s*errortriage\s+VERSION\s+([0-9.]+)/.exec(readFileSync(join(root, 'CMakeLists.txt'), 'utf8'))?.[1];
+const cmakeVersion = /project\(\s*errortriage\s+VERSION\s+([0-9.]+)/.exec(
+  readFileSync(join(root, 'CMakeLists.txt'), 'utf8')
+)?.[1];
 const packageVersion = readJson(join(frontend, 'package.json')).version;
-check('frontend/package.json version matches the CMake project version', cmakeVersion && cmakeVersion !== packageVersion ? `package.json ${packageVersion}, CMakeLists.txt ${cmakeVersion}` : []);
+check(
+  'frontend/package.json version matches the CMake project version',
+  cmakeVersion && cmakeVersion !== packageVersion
+    ? `package.json ${packageVersion}, CMakeLists.txt ${cmakeVersion}`
+    : []
+);
 
 // ---- query types and fields --------------------------------------------------------------
 const docTypes = [...queriesDoc.matchAll(/^## `([a-z-]+)`/gm)].map((m) => m[1]);
@@ -132,7 +149,9 @@ check(
   'every query type is documented in docs/queries.md and known to the backend',
   targets.flatMap(({ where, query }) => [
     !docTypes.includes(query.queryType) && `${where}: queryType ${query.queryType} is not in docs/queries.md`,
-    backendTypes && !backendTypes.includes(query.queryType) && `${where}: queryType ${query.queryType} is not in src/query/query.c`,
+    backendTypes &&
+      !backendTypes.includes(query.queryType) &&
+      `${where}: queryType ${query.queryType} is not in src/query/query.c`,
   ])
 );
 check(
@@ -184,7 +203,9 @@ check(
     if (!v) {
       return `${name} is missing`;
     }
-    return v.type !== 'query' || !v.multi || !v.includeAll || v.datasource?.type !== PLUGIN_ID ? `${name} must be a multi, include-All query variable of ${PLUGIN_ID}` : undefined;
+    return v.type !== 'query' || !v.multi || !v.includeAll || v.datasource?.type !== PLUGIN_ID
+      ? `${name} must be a multi, include-All query variable of ${PLUGIN_ID}`
+      : undefined;
   })
 );
 check(
@@ -205,7 +226,8 @@ check(
 // ---- panels ------------------------------------------------------------------------------
 const byType = (qt) => (dashboard.panels ?? []).filter((p) => (p.targets ?? []).some((t) => t.queryType === qt));
 check('the triage panels are present', [
-  !byType('error-rate').some((p) => p.type === 'timeseries' && p.fieldConfig?.defaults?.unit === 'percentunit') && 'error rate over time (%) as a timeseries',
+  !byType('error-rate').some((p) => p.type === 'timeseries' && p.fieldConfig?.defaults?.unit === 'percentunit') &&
+    'error rate over time (%) as a timeseries',
   !byType('top-types').some((p) => p.type === 'table') && 'top exception types as a table',
   !byType('hotspots').some((p) => p.type === 'bargauge') && 'hotspots as a bar gauge',
   !byType('recent-errors').some((p) => p.type === 'table') && 'recent errors as a table',
@@ -214,9 +236,12 @@ check('the triage panels are present', [
 ]);
 const linkUrls = (panel) => (panel.fieldConfig?.defaults?.links ?? []).map((l) => l.url).join(' ');
 check('panels link to each other', [
-  !byType('recent-errors').some((p) => linkUrls(p).includes('var-trace_id=')) && 'recent errors must link to the stack-trace panel (var-trace_id)',
-  !byType('error-groups').some((p) => linkUrls(p).includes('var-trace_id=')) && 'error groups must link to the stack-trace panel (var-trace_id)',
-  !byType('hotspots').some((p) => linkUrls(p).includes('var-route=')) && 'hotspots must filter the dashboard by endpoint (var-route)',
+  !byType('recent-errors').some((p) => linkUrls(p).includes('var-trace_id=')) &&
+    'recent errors must link to the stack-trace panel (var-trace_id)',
+  !byType('error-groups').some((p) => linkUrls(p).includes('var-trace_id=')) &&
+    'error groups must link to the stack-trace panel (var-trace_id)',
+  !byType('hotspots').some((p) => linkUrls(p).includes('var-route=')) &&
+    'hotspots must filter the dashboard by endpoint (var-route)',
 ]);
 const ids = (dashboard.panels ?? []).map((p) => p.id);
 check('panel ids are unique', ids.length === new Set(ids).size ? [] : `duplicate ids in ${ids.join(', ')}`);
@@ -251,10 +276,18 @@ check(
   'datasource references resolve to the provisioned uid',
   [
     refs.length === 0 && 'no references to the datasource',
-    dsVariable && dsVariable.current?.value !== ds?.uid && `variable ${dsVariable.name} defaults to ${dsVariable.current?.value}, provisioning uses ${ds?.uid}`,
+    dsVariable &&
+      dsVariable.current?.value !== ds?.uid &&
+      `variable ${dsVariable.name} defaults to ${dsVariable.current?.value}, provisioning uses ${ds?.uid}`,
   ].concat(
     refs
-      .filter(({ ref }) => !(ref.uid === ds?.uid || (dsVariable && (ref.uid === `\${${dsVariable.name}}` || ref.uid === `$${dsVariable.name}`))))
+      .filter(
+        ({ ref }) =>
+          !(
+            ref.uid === ds?.uid ||
+            (dsVariable && (ref.uid === `\${${dsVariable.name}}` || ref.uid === `$${dsVariable.name}`))
+          )
+      )
       .map(({ where, ref }) => `${where}: uid ${ref.uid} is neither ${ds?.uid} nor the datasource variable`)
   )
 );
@@ -272,11 +305,18 @@ if (existsSync(join(dist, 'module.js'))) {
   const allowed = /^"(exports|react|react-dom|rxjs|@grafana\/(data|ui|runtime))"$/;
   check('dist/ holds an AMD module.js using only Grafana-shared modules, and plugin.json', [
     deps === undefined && 'module.js does not start with define([...])',
-    ...(deps ?? '').split(',').filter((d) => d && !allowed.test(d)).map((d) => `module.js imports ${d}, which Grafana does not share`),
+    ...(deps ?? '')
+      .split(',')
+      .filter((d) => d && !allowed.test(d))
+      .map((d) => `module.js imports ${d}, which Grafana does not share`),
     !builtPlugin && 'dist/plugin.json is missing',
     builtPlugin && JSON.stringify(builtPlugin).includes('%') && 'dist/plugin.json still has %VERSION% or %TODAY%',
-    builtPlugin && builtPlugin.info.version !== packageVersion && `dist/plugin.json version ${builtPlugin.info.version}, expected ${packageVersion}`,
-    ...[plugin.info.logos.small, ...(plugin.includes ?? []).map((i) => i.path)].filter((p) => !existsSync(join(dist, p))).map((p) => `dist/${p} is missing`),
+    builtPlugin &&
+      builtPlugin.info.version !== packageVersion &&
+      `dist/plugin.json version ${builtPlugin.info.version}, expected ${packageVersion}`,
+    ...[plugin.info.logos.small, ...(plugin.includes ?? []).map((i) => i.path)]
+      .filter((p) => !existsSync(join(dist, p)))
+      .map((p) => `dist/${p} is missing`),
   ]);
 } else {
   skip('dist/ contents', `${join(dist, 'module.js')} not built (npm run build)`);

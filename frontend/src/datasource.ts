@@ -2,13 +2,7 @@
 // POSTs them to /api/ds/query); this class expands template variables, drops incomplete queries,
 // supplies defaults and variable support, and reads the editor's dropdown values from the
 // backend's resource routes (services, routes, exception-types, span-names, metrics-schema).
-import {
-  CoreApp,
-  DataSourceInstanceSettings,
-  DataSourceVariableSupport,
-  ScopedVars,
-  TimeRange,
-} from '@grafana/data';
+import { CoreApp, DataSourceInstanceSettings, DataSourceVariableSupport, ScopedVars, TimeRange } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv, TemplateSrv } from '@grafana/runtime';
 
 import { expandLabelFilter, expandList, expandSingle } from './interpolate';
@@ -25,7 +19,11 @@ import {
 /** Resource routes that list values (src/query/resources.h). */
 export type ValuesResource = 'services' | 'routes' | 'exception-types' | 'span-names';
 
-export class ErrorTriageVariableSupport extends DataSourceVariableSupport<DataSource, ErrorTriageQuery, ErrorTriageOptions> {
+export class ErrorTriageVariableSupport extends DataSourceVariableSupport<
+  DataSource,
+  ErrorTriageQuery,
+  ErrorTriageOptions
+> {
   getDefaultQuery(): Partial<ErrorTriageQuery> {
     return DEFAULT_VARIABLE_QUERY;
   }

@@ -22,7 +22,7 @@ function toStrings(value: unknown): string[] {
 
 function singleVariableName(text: string): string | undefined {
   const m = SINGLE_VARIABLE.exec(text);
-  return m ? m[1] ?? m[2] ?? m[3] : undefined;
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
 }
 
 function isAllSelected(srv: TemplateSrv, name: string, scopedVars?: ScopedVars): boolean {
@@ -77,7 +77,9 @@ export function expandList(
     }
     // An explicit format (${service:csv}) would win over ours and glue the values into one
     // string; a lone variable stands for its values, so the format is dropped.
-    const text = single ? item.replace(/^\$\{([^:}]+):[^}]*\}$/, '${$1}').replace(/^\[\[(\w+):\w+\]\]$/, '[[$1]]') : item;
+    const text = single
+      ? item.replace(/^\$\{([^:}]+):[^}]*\}$/, '${$1}').replace(/^\[\[(\w+):\w+\]\]$/, '[[$1]]')
+      : item;
     const parts: string[][] = [];
     const template = srv.replace(text, scopedVars, (value: unknown) => {
       parts.push(toStrings(value));
@@ -105,7 +107,10 @@ export function expandSingle(srv: TemplateSrv, text: string | undefined, scopedV
 
 /** Escape a value for a quoted string in `labelFilter` (the backend accepts \\ \" \' \n \t). */
 export function escapeLabelString(value: string): string {
-  return value.replace(/[\\"']/g, (c) => '\\' + c).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  return value
+    .replace(/[\\"']/g, (c) => '\\' + c)
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t');
 }
 
 /** Escape RE2 metacharacters so a value matches literally inside a regex matcher. */

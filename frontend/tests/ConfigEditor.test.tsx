@@ -143,7 +143,11 @@ describe('ConfigEditor', () => {
     await user.click(await screen.findByText('Custom names'));
     await user.type(screen.getByLabelText('Calls counter'), 'my_calls_total');
     await user.type(screen.getByLabelText('Service label'), 'svc');
-    expect(last().jsonData).toMatchObject({ metricsSchema: 'custom', callsMetric: 'my_calls_total', serviceLabel: 'svc' });
+    expect(last().jsonData).toMatchObject({
+      metricsSchema: 'custom',
+      callsMetric: 'my_calls_total',
+      serviceLabel: 'svc',
+    });
   });
 
   it('writes numbers as numbers and validates their range', async () => {
@@ -152,7 +156,12 @@ describe('ConfigEditor', () => {
     await user.type(screen.getByLabelText(/^Max concurrent requests/), '100');
     await user.type(screen.getByLabelText(/^Tenant ID/), 'team-a');
     await user.type(screen.getByLabelText(/^Trace cache \(MiB\)/), '128');
-    expect(last().jsonData).toMatchObject({ timeoutSeconds: 45, maxConcurrentRequests: 100, tenantId: 'team-a', traceCacheBytes: 128 * 1048576 });
+    expect(last().jsonData).toMatchObject({
+      timeoutSeconds: 45,
+      maxConcurrentRequests: 100,
+      tenantId: 'team-a',
+      traceCacheBytes: 128 * 1048576,
+    });
     expect(screen.getByText('A whole number from 1 to 64')).toBeInTheDocument();
   });
 

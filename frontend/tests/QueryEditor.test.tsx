@@ -13,7 +13,9 @@ import { FakeTemplateSrv, makeDataSource } from './fakes';
 
 /** Renders the editor the way Grafana does: it owns the query and re-renders on onChange. */
 function setup(initial: ErrorTriageQuery, ds?: DataSource) {
-  const datasource = ds ?? makeDataSource({ services: ['checkout', 'cart'], routes: ['POST /pay'], 'exception-types': ['ValueError'] }).ds;
+  const datasource =
+    ds ??
+    makeDataSource({ services: ['checkout', 'cart'], routes: ['POST /pay'], 'exception-types': ['ValueError'] }).ds;
   const onChange = vi.fn();
   const onRunQuery = vi.fn();
   function Host() {
@@ -58,9 +60,10 @@ describe('QueryEditor', () => {
   });
 
   it('switches type and shows only the options that apply', async () => {
-    const { last, user } = setup({ refId: 'A', queryType: 'error-rate', limit: 5 });
+    const { last, user } = setup({ refId: 'A', queryType: 'error-rate', mode: 'rate', services: ['cart'], limit: 5 });
     await pick(user, 'Query type', 'Error groups');
-    expect(last()).toMatchObject({ queryType: 'error-groups', limit: undefined });
+    // Options of the old type go, filters stay.
+    expect(last()).toEqual({ refId: 'A', queryType: 'error-groups', services: ['cart'] });
     expect(screen.getByText('New first')).toBeInTheDocument();
     expect(screen.getByText('Previous range')).toBeInTheDocument();
     expect(screen.getByLabelText('Sample')).toBeInTheDocument();

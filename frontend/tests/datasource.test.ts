@@ -14,7 +14,13 @@ const TRICKY = ['say "hi"', 'a,b', 'GET /api/v1/items/{id}', 'x.*|(y)', 'back\\s
 
 function srv() {
   return new FakeTemplateSrv([
-    { name: 'service', value: ['checkout', 'cart'], multi: true, includeAll: true, options: ['checkout', 'cart', 'ads'] },
+    {
+      name: 'service',
+      value: ['checkout', 'cart'],
+      multi: true,
+      includeAll: true,
+      options: ['checkout', 'cart', 'ads'],
+    },
     { name: 'one', value: 'payments' },
     { name: 'tricky', value: TRICKY, multi: true, includeAll: true, options: TRICKY },
     { name: 'all', value: ['$__all'], multi: true, includeAll: true, options: ['a', 'b', 'c'] },
@@ -148,7 +154,11 @@ describe('DataSource', () => {
 
   it('has a default query and datasource variable support with its own default', () => {
     const ds = new DataSource(instanceSettings());
-    expect(ds.getDefaultQuery!('panel-editor' as never)).toEqual({ queryType: 'error-rate', mode: 'ratio', groupBy: 'service' });
+    expect(ds.getDefaultQuery!('panel-editor' as never)).toEqual({
+      queryType: 'error-rate',
+      mode: 'ratio',
+      groupBy: 'service',
+    });
     expect(ds.variables!.getType()).toBe(VariableSupportType.Datasource);
     expect(ds.variables!.getDefaultQuery!()).toEqual({ queryType: 'variable', variable: 'services' });
   });
@@ -170,7 +180,11 @@ describe('DataSource', () => {
 
   it('describes queries for history and collapsed rows', () => {
     const ds = new DataSource(instanceSettings());
-    expect(ds.getQueryDisplayText({ refId: 'A', queryType: 'hotspots', services: ['a', 'b'] })).toBe('Hotspots · services: a, b');
-    expect(ds.getQueryDisplayText({ refId: 'A', queryType: 'variable', variable: 'routes' })).toBe('Variable values · Endpoints');
+    expect(ds.getQueryDisplayText({ refId: 'A', queryType: 'hotspots', services: ['a', 'b'] })).toBe(
+      'Hotspots · services: a, b'
+    );
+    expect(ds.getQueryDisplayText({ refId: 'A', queryType: 'variable', variable: 'routes' })).toBe(
+      'Variable values · Endpoints'
+    );
   });
 });

@@ -36,7 +36,7 @@ function formatValue(value: string | string[], format: Format, variable?: FakeVa
       return values.map((v) => `var-${variable?.name}=${encodeURIComponent(v)}`).join('&');
     default:
       // Grafana's default for multi values is the glob format.
-      return values.length > 1 ? `{${values.join(',')}}` : values[0] ?? '';
+      return values.length > 1 ? `{${values.join(',')}}` : (values[0] ?? '');
   }
 }
 
@@ -54,7 +54,10 @@ export class FakeTemplateSrv implements TemplateSrv {
   }
 
   containsTemplate(target?: string): boolean {
-    return !!target && [...target.matchAll(VARIABLE_RE)].some((m) => this.vars.some((v) => v.name === (m[1] ?? m[2] ?? m[4])));
+    return (
+      !!target &&
+      [...target.matchAll(VARIABLE_RE)].some((m) => this.vars.some((v) => v.name === (m[1] ?? m[2] ?? m[4])))
+    );
   }
 
   updateTimeRange(): void {}

@@ -38,16 +38,32 @@ type SecretKey = keyof ErrorTriageSecureJsonData & string;
 const INPUT_WIDTH = 60;
 
 const SCHEMA_OPTIONS: Array<SelectableValue<MetricsSchema>> = [
-  { value: 'auto', label: 'Detect', description: 'Look at the metric names in Prometheus and pick the schema below that matches' },
-  { value: 'otel', label: 'OpenTelemetry Collector', description: 'spanmetrics connector: traces_span_metrics_calls_total, label service_name' },
-  { value: 'otel-legacy', label: 'OpenTelemetry Collector (legacy)', description: 'older spanmetrics: calls_total, events_total' },
+  {
+    value: 'auto',
+    label: 'Detect',
+    description: 'Look at the metric names in Prometheus and pick the schema below that matches',
+  },
+  {
+    value: 'otel',
+    label: 'OpenTelemetry Collector',
+    description: 'spanmetrics connector: traces_span_metrics_calls_total, label service_name',
+  },
+  {
+    value: 'otel-legacy',
+    label: 'OpenTelemetry Collector (legacy)',
+    description: 'older spanmetrics: calls_total, events_total',
+  },
   { value: 'tempo', label: 'Tempo metrics-generator', description: 'traces_spanmetrics_calls_total, label service' },
   { value: 'custom', label: 'Custom names', description: 'Set the metric and label names yourself' },
 ];
 
 const SEARCH_MODE_OPTIONS: Array<SelectableValue<TempoSearchMode>> = [
   { value: 'auto', label: 'Detect' },
-  { value: 'select', label: 'TraceQL select()', description: 'Tempo 2.6 and newer: one search returns the exception attributes' },
+  {
+    value: 'select',
+    label: 'TraceQL select()',
+    description: 'Tempo 2.6 and newer: one search returns the exception attributes',
+  },
   { value: 'fetch', label: 'Search, then fetch traces', description: 'Works with every Tempo version; more requests' },
 ];
 
@@ -58,9 +74,19 @@ const AUTH_OPTIONS: Array<SelectableValue<AuthKind>> = [
 ];
 
 /** Custom span-metrics names, with the default each one falls back to when empty. */
-const CUSTOM_NAMES: Array<{ key: keyof ErrorTriageOptions & string; label: string; placeholder: string; description?: string }> = [
+const CUSTOM_NAMES: Array<{
+  key: keyof ErrorTriageOptions & string;
+  label: string;
+  placeholder: string;
+  description?: string;
+}> = [
   { key: 'callsMetric', label: 'Calls counter', placeholder: 'traces_span_metrics_calls_total' },
-  { key: 'eventsMetric', label: 'Events counter', placeholder: 'traces_span_metrics_events_total', description: 'Span events by exception type; clear it if you have none' },
+  {
+    key: 'eventsMetric',
+    label: 'Events counter',
+    placeholder: 'traces_span_metrics_events_total',
+    description: 'Span events by exception type; clear it if you have none',
+  },
   { key: 'serviceLabel', label: 'Service label', placeholder: 'service_name' },
   { key: 'routeLabel', label: 'Endpoint label', placeholder: 'http_route' },
   { key: 'spanNameLabel', label: 'Span name label', placeholder: 'span_name' },
@@ -71,7 +97,10 @@ const CUSTOM_NAMES: Array<{ key: keyof ErrorTriageOptions & string; label: strin
   { key: 'environmentLabel', label: 'Environment label', placeholder: 'deployment_environment' },
 ];
 
-const BACKEND_INFO: Record<Backend, { title: string; description: string; urlPlaceholder: string; urlDescription: string }> = {
+const BACKEND_INFO: Record<
+  Backend,
+  { title: string; description: string; urlPlaceholder: string; urlDescription: string }
+> = {
   prometheus: {
     title: 'Prometheus',
     description: 'Span metrics (error rate, hotspots, exception types). Mimir, Thanos and VictoriaMetrics work too.',
@@ -207,11 +236,7 @@ export function ConfigEditor(props: Props) {
     if (kind !== 'bearer') {
       stale.push(`${b}Token`);
     }
-    change(
-      { [`${b}Auth`]: kind, ...(kind === 'basic' ? {} : { [`${b}User`]: undefined }) },
-      {},
-      stale.filter(isSet)
-    );
+    change({ [`${b}Auth`]: kind, ...(kind === 'basic' ? {} : { [`${b}User`]: undefined }) }, {}, stale.filter(isSet));
   };
 
   /** Extra header slots in use: a name in jsonData (possibly still empty) or a stored value. */
@@ -225,7 +250,7 @@ export function ConfigEditor(props: Props) {
     return slots;
   };
 
-  const backendSection = (b: Backend) => {
+  const backendSection = (b: Backend, extra?: React.ReactNode) => {
     const info = BACKEND_INFO[b];
     const urlKey = `${b}Url` as const;
     const problem = urlProblem(jsonData[urlKey]);
@@ -257,6 +282,7 @@ export function ConfigEditor(props: Props) {
             {secretInput(`${b}Token`, `et-${b}-token`, 'token')}
           </Field>
         )}
+        {extra}
         <Field label="Extra headers" description="Sent with every request to this backend; values are stored encrypted">
           <Stack direction="column" gap={1}>
             {slots.map((i) => {
@@ -323,34 +349,43 @@ export function ConfigEditor(props: Props) {
     <Stack direction="column" gap={2}>
       {backendSection('prometheus')}
       <Divider />
-      {backendSection('tempo')}
-      <Field
-        label="Tempo datasource for trace links"
-        description="Trace IDs in the results open this datasource's trace view"
-      >
-        <DataSourcePicker
-          inputId="et-tempo-datasource"
-          type="tempo"
-          noDefault
-          width={INPUT_WIDTH}
-          placeholder="Choose a Tempo datasource"
-          current={jsonData.tempoDatasourceUid ?? null}
-          onChange={(ds: DataSourceInstanceSettings) => change({ tempoDatasourceUid: ds.uid, tempoDatasourceName: ds.name })}
-          onClear={() => change({ tempoDatasourceUid: undefined, tempoDatasourceName: undefined })}
-        />
-      </Field>
-      <Field label="Tempo search" description="How exception details are read from Tempo">
-        <Select<TempoSearchMode>
-          inputId="et-tempo-search-mode"
-          width={INPUT_WIDTH}
-          options={SEARCH_MODE_OPTIONS}
-          value={jsonData.tempoSearchMode ?? 'auto'}
-          onChange={(v) => change({ tempoSearchMode: v.value === 'auto' ? undefined : v.value })}
-        />
-      </Field>
+      {backendSection(
+        'tempo',
+        <>
+          <Field
+            label="Tempo datasource for trace links"
+            description="Trace IDs in the results open this datasource's trace view"
+          >
+            <DataSourcePicker
+              inputId="et-tempo-datasource"
+              type="tempo"
+              noDefault
+              width={INPUT_WIDTH}
+              placeholder="Choose a Tempo datasource"
+              current={jsonData.tempoDatasourceUid ?? null}
+              onChange={(ds: DataSourceInstanceSettings) =>
+                change({ tempoDatasourceUid: ds.uid, tempoDatasourceName: ds.name })
+              }
+              onClear={() => change({ tempoDatasourceUid: undefined, tempoDatasourceName: undefined })}
+            />
+          </Field>
+          <Field label="Tempo search" description="How exception details are read from Tempo">
+            <Select<TempoSearchMode>
+              inputId="et-tempo-search-mode"
+              width={INPUT_WIDTH}
+              options={SEARCH_MODE_OPTIONS}
+              value={jsonData.tempoSearchMode ?? 'auto'}
+              onChange={(v) => change({ tempoSearchMode: v.value === 'auto' ? undefined : v.value })}
+            />
+          </Field>
+        </>
+      )}
       <Divider />
 
-      <Section title="Span metrics naming" description="Which metric and label names the span metrics in Prometheus use">
+      <Section
+        title="Span metrics naming"
+        description="Which metric and label names the span metrics in Prometheus use"
+      >
         <Field label="Metrics schema">
           <Select<MetricsSchema>
             inputId="et-metrics-schema"
@@ -370,10 +405,18 @@ export function ConfigEditor(props: Props) {
       <Divider />
 
       <Section title="Requests">
-        <Field label="Tenant ID" description="Sent as X-Scope-OrgID to Prometheus and Tempo (Mimir, Tempo multi-tenancy)">
+        <Field
+          label="Tenant ID"
+          description="Sent as X-Scope-OrgID to Prometheus and Tempo (Mimir, Tempo multi-tenancy)"
+        >
           {textInput('tenantId', 'et-tenant-id', 'tenant')}
         </Field>
-        <Field label="Timeout (seconds)" description="Per backend request (default 30)" invalid={!!intProblem(timeout, 1, 600)} error={intProblem(timeout, 1, 600)}>
+        <Field
+          label="Timeout (seconds)"
+          description="Per backend request (default 30)"
+          invalid={!!intProblem(timeout, 1, 600)}
+          error={intProblem(timeout, 1, 600)}
+        >
           <Input
             id="et-timeout"
             type="number"
@@ -398,7 +441,10 @@ export function ConfigEditor(props: Props) {
             onChange={(e) => numberPatch('maxConcurrentRequests', e.currentTarget.value)}
           />
         </Field>
-        <Field label="Trace cache (MiB)" description="Memory for parsed traces shared by all queries (default 64; 0 turns it off)">
+        <Field
+          label="Trace cache (MiB)"
+          description="Memory for parsed traces shared by all queries (default 64; 0 turns it off)"
+        >
           <Input
             id="et-trace-cache"
             type="number"
@@ -419,13 +465,24 @@ export function ConfigEditor(props: Props) {
 
       <Section title="TLS" description="Applies to both Prometheus and Tempo">
         <Field label="Skip certificate verification" description="Insecure: accept any server certificate">
-          <Switch id="et-tls-skip-verify" value={jsonData.tlsSkipVerify ?? false} onChange={(e) => change({ tlsSkipVerify: e.currentTarget.checked || undefined })} />
+          <Switch
+            id="et-tls-skip-verify"
+            value={jsonData.tlsSkipVerify ?? false}
+            onChange={(e) => change({ tlsSkipVerify: e.currentTarget.checked || undefined })}
+          />
         </Field>
-        <Field label="Server name" description="Expected name in the server certificate, if it differs from the URL's host">
+        <Field
+          label="Server name"
+          description="Expected name in the server certificate, if it differs from the URL's host"
+        >
           {textInput('tlsServerName', 'et-tls-server-name', 'prometheus.internal')}
         </Field>
         <Field label="Verify with a CA certificate">
-          <Switch id="et-tls-ca" value={jsonData.tlsAuthWithCACert ?? false} onChange={(e) => change({ tlsAuthWithCACert: e.currentTarget.checked || undefined })} />
+          <Switch
+            id="et-tls-ca"
+            value={jsonData.tlsAuthWithCACert ?? false}
+            onChange={(e) => change({ tlsAuthWithCACert: e.currentTarget.checked || undefined })}
+          />
         </Field>
         {jsonData.tlsAuthWithCACert && (
           <Field label="CA certificate" description="PEM">
@@ -442,7 +499,11 @@ export function ConfigEditor(props: Props) {
           </Field>
         )}
         <Field label="Use a client certificate" description="Present a client certificate to the server (mutual TLS)">
-          <Switch id="et-tls-client" value={jsonData.tlsAuth ?? false} onChange={(e) => change({ tlsAuth: e.currentTarget.checked || undefined })} />
+          <Switch
+            id="et-tls-client"
+            value={jsonData.tlsAuth ?? false}
+            onChange={(e) => change({ tlsAuth: e.currentTarget.checked || undefined })}
+          />
         </Field>
         {jsonData.tlsAuth && (
           <>

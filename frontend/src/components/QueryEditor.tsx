@@ -17,7 +17,7 @@ import {
   Text,
 } from '@grafana/ui';
 
-import { DataSource } from '../datasource';
+import { DataSource, ValuesResource } from '../datasource';
 import {
   CompareTo,
   DEFAULT_QUERY,
@@ -38,7 +38,8 @@ import { ValuesSelect } from './ValuesSelect';
 
 export type Props = QueryEditorProps<DataSource, ErrorTriageQuery, ErrorTriageOptions>;
 
-const LABEL_WIDTH = 16;
+/** Label width of the first field in each row (multiples of 8 px); later fields size to their label. */
+const LABEL_WIDTH = 18;
 
 const TYPE_OPTIONS: Array<SelectableValue<QueryType>> = QUERY_TYPES.map((t) => ({
   value: t.value,
@@ -82,6 +83,7 @@ const VARIABLE_OPTIONS: Array<SelectableValue<VariableKind>> = VARIABLE_KINDS.ma
 /** A number field that commits on blur; empty means "backend default". */
 function NumberField(props: {
   id: string;
+  labelWidth?: number | 'auto';
   label: string;
   tooltip: string;
   value?: number;
@@ -90,7 +92,7 @@ function NumberField(props: {
   placeholder: string;
   onCommit: (value: number | undefined) => void;
 }) {
-  const { id, label, tooltip, value, min, max, placeholder, onCommit } = props;
+  const { id, label, tooltip, value, min, max, placeholder, onCommit, labelWidth = LABEL_WIDTH } = props;
   const [text, setText] = useState(value === undefined ? '' : String(value));
   useEffect(() => setText(value === undefined ? '' : String(value)), [value]);
   const trimmed = text.trim();
@@ -99,7 +101,7 @@ function NumberField(props: {
   return (
     <InlineField
       label={label}
-      labelWidth={LABEL_WIDTH}
+      labelWidth={labelWidth}
       tooltip={tooltip}
       invalid={!valid}
       error={valid ? undefined : `A whole number from ${min} to ${max}`}
@@ -127,6 +129,7 @@ function NumberField(props: {
 /** A text field that commits on blur (and on Enter). */
 function TextField(props: {
   id: string;
+  labelWidth?: number | 'auto';
   label: string;
   tooltip: string;
   value?: string;
@@ -135,7 +138,7 @@ function TextField(props: {
   validate?: (value: string) => string | undefined;
   onCommit: (value: string) => void;
 }) {
-  const { id, label, tooltip, value, placeholder, width, validate, onCommit } = props;
+  const { id, label, tooltip, value, placeholder, width, validate, onCommit, labelWidth = LABEL_WIDTH } = props;
   const [text, setText] = useState(value ?? '');
   useEffect(() => setText(value ?? ''), [value]);
   const error = validate?.(text.trim());
@@ -145,7 +148,7 @@ function TextField(props: {
     }
   };
   return (
-    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip} invalid={!!error} error={error}>
+    <InlineField label={label} labelWidth={labelWidth} tooltip={tooltip} invalid={!!error} error={error}>
       <Input
         id={id}
         width={width}
@@ -161,6 +164,26 @@ function TextField(props: {
       />
     </InlineField>
   );
+}
+
+/** Which type-specific options a query type keeps when the type changes. */
+const OPTION_GROUP: Partial<Record<QueryType, 'error' | 'variable' | 'trace' | 'groups'>> = {
+  'error-rate': 'error',
+  variable: 'variable',
+  'trace-exceptions': 'trace',
+  'error-groups': 'groups',
+};
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
 }
 
 function validateTraceId(value: string): string | undefined {
@@ -183,19 +206,100 @@ export function QueryEditor(props: Props) {
 
   const onTypeChange = (v: SelectableValue<QueryType>) => {
     const next = v.value ?? 'error-rate';
-    const patch: Partial<ErrorTriageQuery> = { queryType: next };
-    // A limit of one type means something else for another (e.g. rows vs. sampled spans).
-    if (queryTypeInfo(next)?.limit?.max !== info.limit?.max) {
-      patch.limit = undefined;
-    }
-    if (next === 'variable' && !query.variable) {
-      patch.variable = 'services';
-    }
-    update(patch);
+    // Options of the old type are dropped (the saved query stays what the editor shows); the
+    // filters are kept. A limit means something else for another type (rows vs. sampled spans).
+    const { mode, groupBy, spanKinds, variable, traceId, traceView, sort, compareTo, buckets, limit, ...rest } = query;
+    const group = OPTION_GROUP[next];
+    const kept: Partial<ErrorTriageQuery> =
+      group === 'error'
+        ? { mode, groupBy, spanKinds }
+        : group === 'variable'
+          ? { variable: variable ?? 'services' }
+          : group === 'trace'
+            ? { traceId, traceView }
+            : group === 'groups'
+              ? { sort, compareTo, buckets }
+              : {};
+    const nextLimit = queryTypeInfo(next)?.limit?.max === info.limit?.max ? limit : undefined;
+    onChange(dropUndefined({ ...rest, ...kept, limit: nextLimit, queryType: next }));
+    onRunQuery();
   };
 
   const services = query.services ?? [];
-  const valuesFor = (field: 'routes' | 'exceptionTypes') => query[field] ?? [];
+  // The filters this type applies, two to a row; the first of a row aligns with the labels above.
+  type Render = (labelWidth: number | 'auto') => React.ReactNode;
+  const valuesFilter =
+    (
+      id: string,
+      label: string,
+      tooltip: string,
+      field: 'services' | 'routes' | 'exceptionTypes' | 'environment',
+      resource?: ValuesResource
+    ): Render =>
+    (labelWidth) => (
+      <ValuesSelect
+        id={id}
+        label={label}
+        labelWidth={labelWidth}
+        tooltip={tooltip}
+        resource={resource}
+        datasource={datasource}
+        range={range}
+        services={field === 'services' ? undefined : services}
+        value={query[field] ?? []}
+        onChange={(v) => update({ [field]: v })}
+      />
+    );
+  const filters: Render[] = [];
+  if (has('services')) {
+    filters.push(valuesFilter('et-services', 'Service', 'Only these services (empty: all)', 'services', 'services'));
+  }
+  if (has('routes')) {
+    filters.push(
+      valuesFilter(
+        'et-routes',
+        'Endpoint',
+        'Only these endpoints: http.route, or the span name where there is no route',
+        'routes',
+        'routes'
+      )
+    );
+  }
+  if (has('exceptionTypes')) {
+    filters.push(
+      valuesFilter(
+        'et-exception-types',
+        'Exception type',
+        'Only these exception types',
+        'exceptionTypes',
+        'exception-types'
+      )
+    );
+  }
+  if (has('environment')) {
+    filters.push(
+      valuesFilter(
+        'et-environment',
+        'Environment',
+        'Only these deployment.environment values; type a value and press Enter',
+        'environment'
+      )
+    );
+  }
+  if (has('labelFilter')) {
+    filters.push((labelWidth) => (
+      <TextField
+        id="et-label-filter"
+        labelWidth={labelWidth}
+        label="Label filter"
+        tooltip='Extra Prometheus label matchers, e.g. k8s_namespace_name="shop", region=~"eu-.*". Prometheus queries only.'
+        placeholder='namespace="shop"'
+        width={40}
+        value={query.labelFilter}
+        onCommit={(v) => update({ labelFilter: v || undefined })}
+      />
+    ));
+  }
 
   return (
     <Stack direction="column" gap={0}>
@@ -230,79 +334,21 @@ export function QueryEditor(props: Props) {
         </InlineFieldRow>
       )}
 
-      {(has('services') || has('routes') || has('exceptionTypes')) && (
-        <InlineFieldRow>
-          {has('services') && (
-            <ValuesSelect
-              id="et-services"
-              label="Service"
-              tooltip="Only these services (empty: all)"
-              resource="services"
-              datasource={datasource}
-              range={range}
-              value={services}
-              onChange={(v) => update({ services: v })}
-            />
-          )}
-          {has('routes') && (
-            <ValuesSelect
-              id="et-routes"
-              label="Endpoint"
-              tooltip="Only these endpoints: http.route, or the span name where there is no route"
-              resource="routes"
-              datasource={datasource}
-              range={range}
-              services={services}
-              value={valuesFor('routes')}
-              onChange={(v) => update({ routes: v })}
-            />
-          )}
-          {has('exceptionTypes') && (
-            <ValuesSelect
-              id="et-exception-types"
-              label="Exception type"
-              tooltip="Only these exception types"
-              resource="exception-types"
-              datasource={datasource}
-              range={range}
-              services={services}
-              value={valuesFor('exceptionTypes')}
-              onChange={(v) => update({ exceptionTypes: v })}
-            />
-          )}
+      {chunk(filters, 2).map((row, i) => (
+        <InlineFieldRow key={i}>
+          {row.map((render, j) => (
+            <React.Fragment key={j}>{render(j === 0 ? LABEL_WIDTH : 'auto')}</React.Fragment>
+          ))}
         </InlineFieldRow>
-      )}
-
-      {(has('environment') || has('labelFilter')) && (
-        <InlineFieldRow>
-          {has('environment') && (
-            <ValuesSelect
-              id="et-environment"
-              label="Environment"
-              tooltip="Only these deployment.environment values; type a value and press Enter"
-              datasource={datasource}
-              range={range}
-              value={query.environment ?? []}
-              onChange={(v) => update({ environment: v })}
-            />
-          )}
-          {has('labelFilter') && (
-            <TextField
-              id="et-label-filter"
-              label="Label filter"
-              tooltip='Extra Prometheus label matchers, e.g. k8s_namespace_name="shop", region=~"eu-.*". Prometheus queries only.'
-              placeholder='namespace="shop"'
-              width={40}
-              value={query.labelFilter}
-              onCommit={(v) => update({ labelFilter: v || undefined })}
-            />
-          )}
-        </InlineFieldRow>
-      )}
+      ))}
 
       {type === 'error-rate' && (
         <InlineFieldRow>
-          <InlineField label="Mode" labelWidth={LABEL_WIDTH} tooltip="Ratio of failed calls, errors per second, or errors per step">
+          <InlineField
+            label="Mode"
+            labelWidth={LABEL_WIDTH}
+            tooltip="Ratio of failed calls, errors per second, or errors per step"
+          >
             <RadioButtonGroup<RateMode>
               id="et-mode"
               options={MODE_OPTIONS}
@@ -310,7 +356,7 @@ export function QueryEditor(props: Props) {
               onChange={(v) => update({ mode: v })}
             />
           </InlineField>
-          <InlineField label="Group by" labelWidth={10}>
+          <InlineField label="Group by" labelWidth="auto">
             <RadioButtonGroup<GroupBy>
               id="et-group-by"
               options={GROUP_OPTIONS}
@@ -318,7 +364,15 @@ export function QueryEditor(props: Props) {
               onChange={(v) => update({ groupBy: v })}
             />
           </InlineField>
-          <InlineField label="Span kinds" labelWidth={12} tooltip="Which spans count as calls (default: server and consumer)">
+        </InlineFieldRow>
+      )}
+      {type === 'error-rate' && (
+        <InlineFieldRow>
+          <InlineField
+            label="Span kinds"
+            labelWidth={LABEL_WIDTH}
+            tooltip="Which spans count as calls (default: server and consumer)"
+          >
             <MultiSelect<SpanKind>
               inputId="et-span-kinds"
               width={32}
@@ -346,7 +400,11 @@ export function QueryEditor(props: Props) {
               onChange={(v) => update({ sort: v })}
             />
           </InlineField>
-          <InlineField label="Compare to" labelWidth={12} tooltip="Compare each group with the range just before this one">
+          <InlineField
+            label="Compare to"
+            labelWidth="auto"
+            tooltip="Compare each group with the range just before this one"
+          >
             <RadioButtonGroup<CompareTo>
               id="et-compare-to"
               options={COMPARE_OPTIONS}
@@ -356,6 +414,7 @@ export function QueryEditor(props: Props) {
           </InlineField>
           <NumberField
             id="et-buckets"
+            labelWidth="auto"
             label="Trend buckets"
             tooltip="Points in each group's trend over the range (2 to 200)"
             value={query.buckets}
@@ -394,7 +453,11 @@ export function QueryEditor(props: Props) {
             validate={validateTraceId}
             onCommit={(v) => update({ traceId: v })}
           />
-          <InlineField label="Trace view" labelWidth={12} tooltip="Also return the whole trace for Grafana's trace view">
+          <InlineField
+            label="Trace view"
+            labelWidth="auto"
+            tooltip="Also return the whole trace for Grafana's trace view"
+          >
             <InlineSwitch
               id="et-trace-view"
               value={query.traceView ?? false}

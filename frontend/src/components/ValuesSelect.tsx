@@ -13,6 +13,8 @@ import { DataSource, ValuesResource } from '../datasource';
 interface Props {
   id: string;
   label: string;
+  /** Label width in multiples of 8 px (the first field of a row aligns with the others). */
+  labelWidth?: number | 'auto';
   tooltip: string;
   /** Where the options come from; without one only variables and typed values are offered. */
   resource?: ValuesResource;
@@ -32,8 +34,19 @@ interface LoadState {
 
 /** The message of a failed resource call (FetchError with the backend's {"error": "..."} body, or Error). */
 export function errorMessage(err: unknown): string {
-  const e = err as { data?: { error?: string; message?: string }; message?: string; statusText?: string; status?: number };
-  return e?.data?.error || e?.data?.message || e?.message || e?.statusText || `request failed${e?.status ? ` (${e.status})` : ''}`;
+  const e = err as {
+    data?: { error?: string; message?: string };
+    message?: string;
+    statusText?: string;
+    status?: number;
+  };
+  return (
+    e?.data?.error ||
+    e?.data?.message ||
+    e?.message ||
+    e?.statusText ||
+    `request failed${e?.status ? ` (${e.status})` : ''}`
+  );
 }
 
 function variableOptions(): Array<SelectableValue<string>> {
@@ -43,7 +56,7 @@ function variableOptions(): Array<SelectableValue<string>> {
 }
 
 export function ValuesSelect(props: Props) {
-  const { id, label, tooltip, resource, datasource, range, services, value, onChange } = props;
+  const { id, label, labelWidth = 18, tooltip, resource, datasource, range, services, value, onChange } = props;
   const [state, setState] = useState<LoadState>({ loading: false, values: [] });
   const request = useRef(0);
   useEffect(() => () => void (request.current = -1), []); // unmounted: drop late answers
@@ -66,17 +79,20 @@ export function ValuesSelect(props: Props) {
     }
   };
 
-  const options = [
-    ...variableOptions(),
-    ...state.values.map((v) => ({ label: v, value: v })),
-  ];
+  const options = [...variableOptions(), ...state.values.map((v) => ({ label: v, value: v }))];
   const selected = value.map((v) => ({ label: v, value: v }));
 
   return (
-    <InlineField label={label} labelWidth={16} tooltip={tooltip} invalid={!!state.error} error={state.error && `Could not load values: ${state.error}`}>
+    <InlineField
+      label={label}
+      labelWidth={labelWidth}
+      tooltip={tooltip}
+      invalid={!!state.error}
+      error={state.error && `Could not load values: ${state.error}`}
+    >
       <MultiSelect<string>
         inputId={id}
-        width={36}
+        width={30}
         placeholder="All"
         options={options}
         value={selected}
