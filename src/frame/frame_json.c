@@ -34,6 +34,40 @@ static void split_ns(int64_t ns, int64_t *ms, int64_t *rest)
     *rest = r;
 }
 
+/* Decimal digits of an unsigned value, without printf (hot path). */
+static void append_u64(struct et_buf *out, uint64_t v)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    et_buf_append(out, digits + n, sizeof digits - n);
+}
+
+static void append_i64(struct et_buf *out, int64_t v)
+{
+    if (v < 0) {
+        et_buf_putc(out, '-');
+        append_u64(out, (uint64_t)0 - (uint64_t)v);
+    } else {
+        append_u64(out, (uint64_t)v);
+    }
+}
+
+/* A float64 as Go's encoding/json writes it. Integral values below 2^53 are
+ * their own shortest representation, so they skip the general formatter. */
+static int append_double(struct et_buf *out, double v)
+{
+    if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v &&
+        !(v == 0 && signbit(v))) {
+        append_i64(out, (int64_t)v);
+        return 0;
+    }
+    return frame_gojson_append_float64(out, v);
+}
+
 static int64_t column_i64(const struct frame_column *col, size_t row)
 {
     int64_t v;
@@ -109,11 +143,11 @@ static bool write_value(struct et_buf *out, const struct frame_field *f, size_t 
     case FRAME_TIME: {
         int64_t ms, rest;
         split_ns(column_i64(col, row), &ms, &rest);
-        et_buf_printf(out, "%" PRId64, ms);
+        append_i64(out, ms);
         return rest != 0;
     }
     case FRAME_FLOAT64:
-        return et_json_append_double(out, frame_field_get_float(f, row)) == 1;
+        return append_double(out, frame_field_get_float(f, row)) == 1;
     case FRAME_FLOAT32:
         return frame_gojson_append_float32(out, (float)frame_field_get_float(f, row)) == 1;
     case FRAME_BOOL:
@@ -136,10 +170,10 @@ static bool write_value(struct et_buf *out, const struct frame_field *f, size_t 
     case FRAME_UINT32:
     case FRAME_UINT64:
     case FRAME_ENUM:
-        et_buf_printf(out, "%" PRIu64, frame_field_get_uint(f, row));
+        append_u64(out, frame_field_get_uint(f, row));
         return false;
     default:
-        et_buf_printf(out, "%" PRId64, frame_field_get_int(f, row));
+        append_i64(out, frame_field_get_int(f, row));
         return false;
     }
 }
@@ -222,7 +256,9 @@ static void write_nanos(struct et_buf *out, const struct frame *frame, const boo
             int64_t ms, rest = 0;
             if (frame_column_is_valid(&f->col, row))
                 split_ns(column_i64(&f->col, row), &ms, &rest);
-            et_buf_printf(out, "%s%" PRId64, row ? "," : "", rest);
+            if (row)
+                et_buf_putc(out, ',');
+            append_i64(out, rest);
         }
         et_buf_putc(out, ']');
     }

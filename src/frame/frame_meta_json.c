@@ -14,6 +14,7 @@
 
 #include "core/json_escape.h"
 #include "core/mem.h"
+#include "frame/float_format.h"
 
 static int done(const struct et_buf *out)
 {
@@ -42,68 +43,31 @@ static void string_member(struct et_buf *out, bool *first, const char *name, con
 
 /* ---- numbers ------------------------------------------------------------------ */
 
-/* Shortest "%.*e" digits of `v` that read back as the same double (or float). */
-static int shortest_e(char *digits, size_t size, double v, bool as_float32)
-{
-    int max = as_float32 ? 9 : 17;
-    int prec;
-    for (prec = 1; prec < max; prec++) {
-        snprintf(digits, size, "%.*e", prec - 1, v);
-        if (as_float32 ? strtof(digits, NULL) == (float)v : strtod(digits, NULL) == v)
-            return prec;
-    }
-    snprintf(digits, size, "%.*e", max - 1, v);
-    return max;
-}
-
-/* Append `v` in fixed or exponent form using `prec` significant digits.
- * Exponent form: mantissa, 'e', sign, then at least `exp_digits` digits. */
-static void append_digits(struct et_buf *out, double v, char *digits, int prec, bool exponent,
-                          int exp_digits)
-{
-    char *e = strchr(digits, 'e');
-    int exp10 = atoi(e + 1);
-    if (exponent) {
-        *e = '\0';
-        et_buf_printf(out, "%se%c%0*d", digits, exp10 < 0 ? '-' : '+', exp_digits, abs(exp10));
-        return;
-    }
-    int decimals = prec - 1 - exp10;
-    et_buf_printf(out, "%.*f", decimals < 0 ? 0 : decimals, v);
-}
-
 int frame_gojson_append_float32(struct et_buf *out, float value)
 {
-    if (isnan(value) || isinf(value)) {
-        et_buf_append_str(out, "null");
-        return out->failed ? -1 : 1;
-    }
-    if (value == 0) {
-        et_buf_append_str(out, signbit(value) ? "-0" : "0");
-        return done(out);
-    }
-    char digits[48];
-    int prec = shortest_e(digits, sizeof digits, value, true);
-    float a = fabsf(value);
-    bool exponent = a < 1e-6f || a >= 1e21f;
-    append_digits(out, value, digits, prec, exponent, 1);
-    return done(out);
+    char text[FLOAT_FORMAT_MAX];
+    size_t n = float_format(text, value, FLOAT_STYLE_JSON32);
+    et_buf_append(out, n ? text : "null", n ? n : 4);
+    if (out->failed)
+        return -1;
+    return n ? 0 : 1;
+}
+
+int frame_gojson_append_float64(struct et_buf *out, double value)
+{
+    char text[FLOAT_FORMAT_MAX];
+    size_t n = float_format(text, value, FLOAT_STYLE_JSON64);
+    et_buf_append(out, n ? text : "null", n ? n : 4);
+    if (out->failed)
+        return -1;
+    return n ? 0 : 1;
 }
 
 int frame_gojson_append_fmt_v(struct et_buf *out, double value)
 {
-    if (isnan(value) || isinf(value)) {
-        et_buf_append_str(out, "null");
-        return done(out);
-    }
-    if (value == 0) {
-        et_buf_append_str(out, signbit(value) ? "-0" : "0");
-        return done(out);
-    }
-    char digits[48];
-    int prec = shortest_e(digits, sizeof digits, value, false);
-    int exp10 = atoi(strchr(digits, 'e') + 1);
-    append_digits(out, value, digits, prec, exp10 < -4 || exp10 >= 6, 2);
+    char text[FLOAT_FORMAT_MAX];
+    size_t n = float_format(text, value, FLOAT_STYLE_FMT_V);
+    et_buf_append(out, n ? text : "null", n ? n : 4);
     return done(out);
 }
 
@@ -176,7 +140,7 @@ int frame_gojson_append_value(struct et_buf *out, const json_t *value)
         et_buf_printf(out, "%" PRId64, (int64_t)json_integer_value(value));
         break;
     case JSON_REAL:
-        et_json_append_double(out, json_real_value(value));
+        frame_gojson_append_float64(out, json_real_value(value));
         break;
     case JSON_TRUE:
         et_buf_append_str(out, "true");
@@ -325,7 +289,7 @@ int frame_config_write_json(const struct frame_field *field, struct et_buf *out)
     }
     if (c->interval != 0) {
         key(out, &first, "interval");
-        et_json_append_double(out, c->interval);
+        frame_gojson_append_float64(out, c->interval);
     }
     if (c->link_count) {
         key(out, &first, "links");

@@ -33,6 +33,10 @@ int frame_gojson_append_value(struct et_buf *out, const json_t *value);
  * form below 1e-6 and from 1e21). NaN/Inf are written as null and return 1. */
 int frame_gojson_append_float32(struct et_buf *out, float value);
 
+/* A float64 as encoding/json writes it (shortest digits; exponent form below
+ * 1e-6 and from 1e21). NaN/Inf are written as null and return 1. */
+int frame_gojson_append_float64(struct et_buf *out, double value);
+
 /* A float64 as Go's fmt "%v" prints it (ConfFloat64 min/max): shortest
  * digits, exponent form ("1e+06", "1.5e-05") when the decimal exponent is
  * < -4 or >= 6. NaN/Inf are written as null. */
