@@ -486,6 +486,9 @@ def handle_search(st, vals, tenant):
             raise HTTPError(501, "tempo test server: %s" % e)
         except traceql.TraceQLError as e:
             raise bad("invalid TraceQL query: %s" % e)
+        if q.metrics is not None:
+            raise bad("invalid TraceQL query: metrics queries are not supported by search: %s"
+                      % q_text)
     start, end = _tempo_time_range(vals)
     tags_text, has_tags = qparam(vals, "tags")
     tags = {}

@@ -10,6 +10,7 @@ in the second hour.  The output is deterministic (fixed seed, fixed times).
 
   gen/handbuilt.py                      rewrite tests/tempo/corpus/handbuilt*
   gen/handbuilt.py --out DIR --scale 10 a ten times bigger corpus (benchmarks)
+  gen/handbuilt.py --out DIR --error-traces 1000   exactly 1,000 traces with errors
 
 Files written (OTLP JSON lines as the OpenTelemetry Collector's file exporter
 writes them, hex IDs):
@@ -788,8 +789,24 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "corpus"))
     ap.add_argument("--scale", type=float, default=1.0, help="multiply the traffic")
     ap.add_argument("--seed", type=int, default=20250312)
+    ap.add_argument("--error-traces", type=int, default=0,
+                    help="exactly this many traces with errors: picks the scale and drops the "
+                         "error traces beyond N (keeps the others)")
     a = ap.parse_args()
+    if a.error_traces:
+        a.scale = max(a.scale, a.error_traces / 60.0)
     items = generate(a.scale, a.seed)
+    if a.error_traces:
+        kept, n = [], 0
+        for it in items:
+            if any(s.is_error for s in it[2] + it[3]):
+                n += 1
+                if n > a.error_traces:
+                    continue
+            kept.append(it)
+        if n < a.error_traces:
+            sys.exit("only %d error traces at scale %g; raise --scale" % (n, a.scale))
+        items = kept
     bodies = os.path.join(a.out, "tempo-bodies")
     if os.path.isdir(bodies):           # bodies are named by trace ID: drop stale ones
         for old in os.listdir(bodies):
