@@ -225,10 +225,15 @@ static void add_component(struct et_buf *b, const char *key, const char *value)
     et_buf_putc(b, '\n');
 }
 
+/* One exception's components; an exception identical to an earlier one of
+ * the chain (N equal sub-exceptions of a group or an AggregateException)
+ * counts once, so the number of parallel failures does not split groups. */
 static void add_frames(struct fingerprint_ctx *ctx, enum stack_language lang)
 {
+    uint64_t seen[FINGERPRINT_MAX_CHAIN];
     for (size_t i = 0; i < ctx->n_picked; i++) {
         const struct picked_exception *p = &ctx->picked[i];
+        size_t start = ctx->components.len;
         normalize_type(lang, ctx->trace.exceptions[p->exception].type, &ctx->chain_type);
         add_component(&ctx->components, "exception", et_buf_cstr(&ctx->chain_type));
         for (size_t k = 0; k < p->n; k++) {
@@ -237,6 +242,14 @@ static void add_frames(struct fingerprint_ctx *ctx, enum stack_language lang)
             et_buf_putc(&ctx->components, '|');
             et_buf_append_str(&ctx->components, p->frames[k].name.function);
             et_buf_putc(&ctx->components, '\n');
+        }
+        seen[i] = hash64(ctx->components.data + start, ctx->components.len - start);
+        for (size_t j = 0; j < i; j++) {
+            if (seen[j] == seen[i]) {
+                ctx->components.len = start; /* a repeat: take it back */
+                ctx->components.data[start] = '\0';
+                break;
+            }
         }
     }
 }
@@ -288,6 +301,11 @@ static void set_culprit(struct fingerprint_ctx *ctx, const char *text, size_t te
     for (size_t i = 0; i < ctx->n_picked && !top; i++)
         if (ctx->picked[i].n)
             top = &ctx->picked[i].frames[0];
+    if (top && ctx->trace.language == STACK_LANG_UNKNOWN) {
+        /* lines of an unknown format name no module or function */
+        put_collapsed(&ctx->stack_top, text + top->frame->text_offset, top->frame->text_length);
+        return;
+    }
     if (top) {
         const char *m = top->name.module, *f = top->name.function;
         et_buf_append_str(&ctx->culprit, m);
@@ -351,7 +369,7 @@ void fingerprint_compute(struct fingerprint_ctx *ctx, const struct fingerprint_i
     add_component(&ctx->components, "type", et_buf_cstr(&ctx->type));
     if (basis != FINGERPRINT_MESSAGE)
         add_frames(ctx, lang);
-    if (basis == FINGERPRINT_MESSAGE ||
+    if (basis != FINGERPRINT_APP_FRAMES ||
         (lang == STACK_LANG_GO &&
          (go_generic_type(et_buf_cstr(&ctx->type)) || go_recorded_stack(st))))
         add_component(&ctx->components, "message", et_buf_cstr(&ctx->template));

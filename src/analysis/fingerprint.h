@@ -7,17 +7,20 @@
  * b.10's additions):
  *
  *  1. app frames: the exception type, then for each exception of the chain
- *     (reported one first; suppressed exceptions left out; at most
- *     FINGERPRINT_MAX_CHAIN) its type and its top FINGERPRINT_MAX_FRAMES
+ *     (reported one first; suppressed exceptions left out; repeats of an
+ *     identical exception, as in groups of equal failures, counted once; at
+ *     most FINGERPRINT_MAX_CHAIN) its type and its top FINGERPRINT_MAX_FRAMES
  *     application frames as normalised `module|function` (frame_name.h: no
  *     line numbers, generated and anonymous names replaced, consecutive
  *     repeats from recursion counted once);
- *  2. all frames: the same with library/runtime frames, when the trace has
- *     no application frame at all;
+ *  2. all frames: the same with library/runtime frames, plus the message
+ *     template, when the trace has no application frame at all (such a
+ *     stack only says which library call failed, e.g. a socket connect:
+ *     the message tells which dependency);
  *  3. message: the type and the message template (message.h), when there is
  *     no usable stack trace.
  *
- * Go gets the message template in cases 1 and 2 too when its type says
+ * Go gets the message template in case 1 too when its type says
  * nothing (*errors.errorString, *fmt.wrapError ...) or when the stack is the
  * OTel SDK's record of where RecordError was called rather than where the
  * error arose: otherwise every error recorded by one handler would merge.

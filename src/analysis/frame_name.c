@@ -325,6 +325,21 @@ static bool php_name(const struct stack_frame *f, struct frame_name *out)
     return out->function[0] != '\0' && strcmp(out->function, "{main}") != 0;
 }
 
+/* ---- Python ------------------------------------------------------------- */
+
+static bool python_name(const struct stack_frame *f, struct frame_name *out)
+{
+    /* Python 3.12 inlines list/dict/set comprehensions (PEP 709): their
+     * frames exist only before it, so they must not tell groups apart */
+    static const char *const inlined[] = {"<listcomp>", "<dictcomp>", "<setcomp>", NULL};
+    for (size_t i = 0; inlined[i]; i++)
+        if (strcmp(f->function, inlined[i]) == 0)
+            return false;
+    set(out->module, f->module, strlen(f->module));
+    set(out->function, f->function, strlen(f->function));
+    return out->module[0] || out->function[0];
+}
+
 /* ---- other -------------------------------------------------------------- */
 
 static bool line_name(const struct stack_frame *f, struct frame_name *out)
@@ -358,9 +373,7 @@ bool frame_name_normalize(enum stack_language lang, const struct stack_frame *f,
     case STACK_LANG_PHP:
         return php_name(f, out);
     case STACK_LANG_PYTHON:
-        set(out->module, f->module, strlen(f->module));
-        set(out->function, f->function, strlen(f->function));
-        return out->module[0] || out->function[0];
+        return python_name(f, out);
     case STACK_LANG_UNKNOWN:
     case STACK_LANG_COUNT:
         break;

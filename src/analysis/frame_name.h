@@ -9,7 +9,9 @@
  *           Foo$<anon>; lambda$reserve$0 -> lambda$reserve; Kotlin
  *           QuoteService$quote$2.invokeSuspend -> QuoteService.quote;
  *           foo$default / foo$suspendImpl -> foo; `$$Lambda` frames dropped
- *   Python  unchanged (<lambda>, <listcomp>, <module> are already stable)
+ *   Python  unchanged (<lambda>, <genexpr>, <module> are already stable);
+ *           <listcomp>/<dictcomp>/<setcomp> frames are not usable (3.12
+ *           inlines comprehensions, so they come and go with the runtime)
  *   Go      createShipment.func1.2, .gowrap1, .deferwrap1 -> .<closure>;
  *           generic instantiations [...] and method-value -fm dropped
  *   Node    Object.<anonymous> -> <anonymous>; Object.foo -> foo; an empty

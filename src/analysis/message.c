@@ -14,10 +14,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define QUOTED_MAX_SCAN  256 /* a quote closing further away is not a quoted value */
-#define QUOTED_IDENT_MAX 40  /* longer identifier-like quoted text counts as data */
-#define TOKEN_MAX_SCAN   128 /* longest token considered for <id> */
-#define MORE_LOOKAHEAD   4096
+#define QUOTED_MAX_SCAN    256 /* a quote closing further away is not a quoted value */
+#define QUOTED_IDENT_MAX   40  /* longer identifier-like quoted text counts as data */
+#define TOKEN_MAX_SCAN     128 /* longest token considered for <id> */
+#define MORE_LOOKAHEAD     4096
+#define EPHEMERAL_PORT_MIN 32768 /* Linux's default ephemeral port range starts here */
 
 struct tpl_out {
     char text[MESSAGE_TEMPLATE_MAX];
@@ -556,7 +557,7 @@ static size_t match_id(const char *s, size_t n, size_t i)
     }
     while (j > i && (s[j - 1] == '-' || s[j - 1] == '_'))
         j--;
-    if (j - i > TOKEN_MAX_SCAN || j - i < 5 || !ends_token(s, n, j))
+    if (j - i > TOKEN_MAX_SCAN || j - i < 4 || !ends_token(s, n, j))
         return 0;
     return transitions >= 2 && digits >= 2 && letters >= 1 ? j - i : 0;
 }
@@ -692,7 +693,7 @@ static size_t match_quoted(const char *s, size_t n, size_t i, bool *ident)
     if (j >= n || s[j] != q || j - i > QUOTED_MAX_SCAN || !ends_token(s, n, j + 1))
         return 0;
     size_t content = j - i - 1;
-    *ident = content <= QUOTED_IDENT_MAX;
+    *ident = q == '\'' && content <= QUOTED_IDENT_MAX;
     for (size_t k = i + 1; k < j && *ident; k++) {
         unsigned char c = (unsigned char)s[k];
         if (!(is_alpha(c) || c == '_' || c == '.' || c == '-' || c >= 0x80))
@@ -760,6 +761,27 @@ static bool token_start(const char *s, size_t i)
     return i == 0 || !is_word((unsigned char)s[i - 1]);
 }
 
+/* After an address: ":<port>" kept as written when the port is below the
+ * ephemeral range (it names the service: 5432, 6379, 8443), replaced by
+ * ":<num>" otherwise (a client's ephemeral port changes every connection).
+ * Returns the bytes consumed. */
+static size_t keep_service_port(const char *s, size_t n, size_t j, struct tpl_out *o)
+{
+    if (at(s, n, j) != ':')
+        return 0;
+    size_t d = count_digits(s, n, j + 1, 6);
+    if (d < 1 || d > 5 || !ends_token(s, n, j + 1 + d))
+        return 0;
+    unsigned long port = 0;
+    for (size_t k = 0; k < d; k++)
+        port = port * 10 + (unsigned long)(s[j + 1 + k] - '0');
+    if (port < EPHEMERAL_PORT_MIN)
+        out_put(o, s + j, 1 + d);
+    else
+        out_str(o, ":<num>");
+    return 1 + d;
+}
+
 /* Try every recognizer at token start i; on a match write the placeholder
  * and return the bytes consumed. */
 static size_t replace_token(const char *s, size_t n, size_t i, struct tpl_out *o)
@@ -801,7 +823,7 @@ static size_t replace_token(const char *s, size_t n, size_t i, struct tpl_out *o
         }
         if ((m = match_ipv4(s, n, i)) != 0) {
             out_str(o, "<ip>");
-            return m;
+            return m + keep_service_port(s, n, i + m, o);
         }
     }
     if (is_hex(c) || c == ':') {
@@ -813,7 +835,7 @@ static size_t replace_token(const char *s, size_t n, size_t i, struct tpl_out *o
     if (is_alnum(c)) {
         if ((m = match_host(s, n, i)) != 0) {
             out_str(o, "<host>");
-            return m;
+            return m + keep_service_port(s, n, i + m, o);
         }
         if ((m = match_hex_literal(s, n, i)) != 0) {
             out_str(o, "<hex>");

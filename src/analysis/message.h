@@ -21,18 +21,24 @@
  *               at least one digit, so Class::method is left alone)
  *   <host>      dotted host names whose last label is a common or cluster TLD
  *               (db-7.internal.example.com, orders.shop.svc.cluster.local)
+ *               A port after <ip> or <host> stays when below 32768, since it
+ *               names the service (<ip>:5432 is not <ip>:6379); ephemeral
+ *               ports become <num> (tcp 10.0.0.3:53122->10.0.0.9:5432 gives
+ *               tcp <ip>:<num>-><ip>:5432)
  *   <hex>       0x followed by hex digits
  *   <id>        opaque identifiers: 8+ hex digits with a digit, 8+ decimal
- *               digits, or tokens of 5+ letters/digits/_/- that switch between
- *               letters and digits at least twice (ch_9Xk2, pod-7d9f8b-xk2p9)
+ *               digits, or tokens of 4+ letters/digits/_/- with two digits that
+ *               switch between letters and digits at least twice (ch_9Xk2, 7d1e,
+ *               pod-7d9f8b-xk2p9)
  *   <duration>  a number with a time unit: 250ms, 1.5s, 1m30s, 2000 ms, 5 seconds
  *   <size>      a number with a size unit: 5MB, 512 bytes, 2GiB
  *   <num>       other numbers: -12, 3.14, 1.2.3 (a number glued to a letter,
  *               as in "user42" or "sha256", is part of a word and stays)
- *   <quoted>    '...', "..." or `...` unless the content is an identifier
- *               (letters, `_`, `.`, `-`, no digits, at most 40 bytes): quoted
- *               data such as names and keys with ids is replaced, quoted code
- *               names such as 'sku' or "user_id" stay because they tell bugs apart
+ *   <quoted>    "..." and `...` always (Go's %q, JSON: data); '...' unless
+ *               the content is an identifier (letters, `_`, `.`, `-`, no
+ *               digits, at most 40 bytes): single-quoted code names such as
+ *               JS's (reading 'sku') or Python's KeyError: 'sku' stay, because
+ *               they tell bugs apart, while 'cart:991' is replaced
  *   key=<id>    the value after a key ending in "id" (order_id=ab12, userId=x)
  *
  * White space runs become one space. Only the first two non-empty lines and

@@ -94,8 +94,11 @@ static void score_line(const char *s, size_t n, int *score)
     sv_trim(&t, &tn);
     if (!tn)
         return;
-    if (sv_starts(t, tn, "Traceback (most recent call last):") ||
-        sv_starts(t, tn, "+ Exception Group Traceback")) {
+    if ((sv_starts(t, tn, "thread '") && sv_find(t, tn, "' panicked at ") > 0) ||
+        sv_starts(t, tn, "stack backtrace:")) {
+        score[STACK_LANG_UNKNOWN] += 10; /* Rust: no grammar of ours, keep V8 off it */
+    } else if (sv_starts(t, tn, "Traceback (most recent call last):") ||
+               sv_starts(t, tn, "+ Exception Group Traceback")) {
         score[STACK_LANG_PYTHON] += 10;
     } else if (sv_starts(t, tn, "File \"") && sv_find(t, tn, "\", line ") >= 0) {
         score[STACK_LANG_PYTHON] += 4;
@@ -156,7 +159,8 @@ enum stack_language stack_language_detect(const char *text, size_t len)
             break;
     }
     enum stack_language best = STACK_LANG_UNKNOWN;
-    int best_score = DETECT_MINIMUM - 1;
+    int best_score = score[STACK_LANG_UNKNOWN] > DETECT_MINIMUM - 1 ? score[STACK_LANG_UNKNOWN]
+                                                                    : DETECT_MINIMUM - 1;
     for (int l = 1; l < STACK_LANG_COUNT; l++) {
         if (score[l] > best_score) {
             best_score = score[l];

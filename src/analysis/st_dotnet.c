@@ -52,10 +52,17 @@ static int open_exception(struct st_parser *p, const struct st_line *l, const ch
     size_t i = 0;
     while (i < tn && is_type_char(t[i]))
         i++;
+    size_t type_len = i;
+    /* SqlException (0x80131904): ..., Win32Exception (258): ... */
+    if (i + 1 < tn && t[i] == ' ' && t[i + 1] == '(') {
+        const char *close = memchr(t + i, ')', tn - i);
+        if (close && close + 1 < t + tn && close[1] == ':')
+            i = (size_t)(close + 1 - t);
+    }
     size_t line_end = l->offset + l->len;
-    if (i > 0 && (i == tn || (t[i] == ':' && (i + 1 == tn || t[i + 1] == ' '))))
-        return st_add_exception(p, t, i, (size_t)(t + (i < tn ? i + 1 : i) - p->text), line_end,
-                                rel, parent);
+    if (type_len > 0 && (i == tn || (t[i] == ':' && (i + 1 == tn || t[i + 1] == ' '))))
+        return st_add_exception(p, t, type_len, (size_t)(t + (i < tn ? i + 1 : i) - p->text),
+                                line_end, rel, parent);
     return st_add_exception(p, "", 0, (size_t)(t - p->text), line_end, rel, parent);
 }
 
@@ -128,7 +135,7 @@ static bool parse_frame(struct st_parser *p, int e, const struct st_line *l, con
 struct dotnet_state {
     int owner;       /* exception receiving frames */
     int last_header; /* most recent exception header, for message lines */
-    bool in_aggregate;
+    bool in_message; /* lines still continue that header's message */
 };
 
 static void dotnet_line(struct st_parser *p, struct dotnet_state *s, const struct st_line *l)
@@ -151,13 +158,15 @@ static void dotnet_line(struct st_parser *p, struct dotnet_state *s, const struc
                 sv_trim(&t, &tn);
             }
             parent = 0;
-            s->in_aggregate = true;
         }
         int e = open_exception(p, l, t, tn, STACK_REL_CAUSE, parent);
         if (e >= 0)
             s->owner = s->last_header = e;
+        s->in_message = e >= 0;
         return;
     }
+    if (sv_starts(t, tn, "--- ") || sv_starts(t, tn, "at ") || sv_starts(t, tn, "<---"))
+        s->in_message = false;
     if (sv_starts(t, tn, "--- End of inner exception stack trace ---")) {
         if (s->owner > 0)
             s->owner = p->st->exceptions[s->owner].parent;
@@ -185,15 +194,16 @@ static void dotnet_line(struct st_parser *p, struct dotnet_state *s, const struc
     }
     if (s->last_header < 0) {
         s->owner = s->last_header = open_exception(p, l, t, tn, STACK_REL_REPORTED, 0);
+        s->in_message = s->last_header >= 0;
         return;
     }
-    if (p->st->exceptions[s->last_header].n_frames == 0)
+    if (s->in_message)
         st_extend_message(p, s->last_header, l->offset + l->len);
 }
 
 void st_parse_dotnet(struct st_parser *p)
 {
-    struct dotnet_state s = {.owner = -1, .last_header = -1, .in_aggregate = false};
+    struct dotnet_state s = {.owner = -1, .last_header = -1, .in_message = false};
     struct st_line l;
     while (st_next_line(p, &l))
         dotnet_line(p, &s, &l);

@@ -11,6 +11,10 @@
  * the frames (`{ code: 'X' }` from util.inspect, `[cause]: ...`) is ignored.
  * V8 keeps 10 frames by default, so short traces are normal.
  *
+ * Library code: `node_modules/`, `node:` and `internal/` paths, and browser
+ * bundles split off for third-party code (`vendor.*.js`, `chunk-vendors`,
+ * Next.js `framework.*.js`, `polyfills`).
+ *
  * Modules come from paths: the package path after the last `node_modules/`,
  * else the last three path names (query strings and bundle hashes such as
  * `main.3f9a1c.js` removed), so a rebuilt bundle keeps its module.
@@ -80,6 +84,17 @@ static const char *js_module(struct st_parser *p, const char *file, size_t n)
     return st_module_from_path(p, buf, len, 3, '/');
 }
 
+/* Browser bundles of third-party code: webpack/Vite "vendor" splits
+ * (vendor.7d21e0aa.js, vendors~main.js, chunk-vendors.js, vendor-react.js). */
+static bool vendor_bundle(const char *path, size_t n)
+{
+    long slash = sv_rfind_char(path, n, '/');
+    const char *name = path + slash + 1;
+    size_t len = n - (size_t)(slash + 1);
+    return sv_starts(name, len, "vendor") || sv_starts(name, len, "chunk-vendors") ||
+           sv_starts(name, len, "framework.") || sv_starts(name, len, "polyfills");
+}
+
 static bool special_location(const char *loc, size_t n)
 {
     return (n == 11 && memcmp(loc, "<anonymous>", 11) == 0) ||
@@ -134,7 +149,8 @@ static void fill_location(struct st_parser *p, struct stack_frame *f, const char
     f->module = js_module(p, path, path_len);
     f->in_app = path_len && !sv_path_contains(path, path_len, "/node_modules/") &&
                 !sv_starts(path, path_len, "node_modules/") &&
-                !sv_starts(path, path_len, "node:") && !sv_starts(path, path_len, "internal/");
+                !sv_starts(path, path_len, "node:") && !sv_starts(path, path_len, "internal/") &&
+                !vendor_bundle(path, path_len);
 }
 
 /* Function part: drop "async ", "new ", " [as alias]". */

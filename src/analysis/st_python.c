@@ -65,17 +65,19 @@ static long after_package_root(const char *path, size_t n)
     }
     if (best >= 0)
         return best;
-    /* the standard library: .../lib/python3.12/asyncio/runners.py */
-    long lib = in_stdlib_dir(path, n) ? sv_rfind(path, n, "/lib/python") : -1;
-    if (lib < 0 && in_stdlib_dir(path, n))
-        lib = sv_rfind(path, n, "/lib64/python");
+    /* the standard library: .../lib/python3.12/asyncio/runners.py, or on
+     * Windows C:\Python312\Lib\asyncio\runners.py */
+    long win = sv_rfind(path, n, "\\Lib\\");
+    if (win >= 0)
+        return win + 5;
+    if (!in_stdlib_dir(path, n))
+        return -1;
+    long lib = sv_rfind(path, n, "/lib/python");
     if (lib < 0)
-        lib = sv_rfind(path, n, "\\Lib\\");
-    if (lib >= 0) {
-        for (size_t i = (size_t)lib + 2; i < n; i++)
-            if (path[i] == '/' || path[i] == '\\')
-                return (long)i + 1 < (long)n ? (long)i + 1 : -1;
-    }
+        lib = sv_rfind(path, n, "/lib64/python");
+    for (size_t i = (size_t)lib + 5; lib >= 0 && i < n; i++) /* the '/' after "pythonX.Y" */
+        if (path[i] == '/')
+            return (long)i + 1 < (long)n ? (long)i + 1 : -1;
     return -1;
 }
 
@@ -187,13 +189,18 @@ struct py_state {
     size_t frame_indent;         /* indentation of that File line */
     enum stack_relation pending; /* separator seen since the last block */
     enum stack_relation before[STACKTRACE_MAX_EXCEPTIONS]; /* separator before each block */
+    bool member_next; /* a "+---- N ----" line announced an exception-group member */
+    bool member[STACKTRACE_MAX_EXCEPTIONS]; /* the block is a group member */
 };
 
 static void open_block(struct st_parser *p, struct py_state *s, const struct st_line *l)
 {
     int e = st_add_exception(p, "", 0, l->offset, l->offset, STACK_REL_REPORTED, 0);
-    if (e >= 0)
+    if (e >= 0) {
         s->before[e] = s->pending;
+        s->member[e] = s->member_next && e > 0;
+    }
+    s->member_next = false;
     s->cur = e;
     s->have_type = s->in_message = s->after_frame = false;
     s->pending = STACK_REL_REPORTED;
@@ -231,7 +238,15 @@ static void python_line(struct st_parser *p, struct py_state *s, const struct st
         s->in_message = false;
         return;
     }
-    if (sv_starts(t, tn, "[Previous line repeated") || (t[0] == '+' && tn > 1 && t[1] == '-')) {
+    if (sv_starts(t, tn, "[Previous line repeated")) {
+        s->in_message = false;
+        return;
+    }
+    if (t[0] == '+' && tn > 1 && t[1] == '-') { /* "+-+---- 1 ----", closing "+-----" */
+        bool numbered = false;
+        for (size_t i = 0; i < tn; i++)
+            numbered |= sv_is_digit(t[i]);
+        s->member_next = numbered;
         s->in_message = false;
         return;
     }
@@ -262,6 +277,49 @@ static void python_line(struct st_parser *p, struct py_state *s, const struct st
         st_extend_message(p, s->cur, l->offset + l->len);
 }
 
+/* Text order is root cause first; make it raised exception first. A group's
+ * members stay right after their group ("units" are reversed, not blocks).
+ * Each unit head is the cause/context of the head before it in the new
+ * order (the separator that stood before the following unit in the text);
+ * members belong to their group. */
+static void order_blocks(struct st_parser *p, const struct py_state *s)
+{
+    size_t n = p->st->n_exceptions;
+    uint16_t heads[STACKTRACE_MAX_EXCEPTIONS], order[STACKTRACE_MAX_EXCEPTIONS];
+    size_t n_heads = 0, k = 0;
+    for (size_t e = 0; e < n; e++)
+        if (!s->member[e])
+            heads[n_heads++] = (uint16_t)e;
+    for (size_t h = n_heads; h-- > 0;) {
+        size_t end = h + 1 < n_heads ? heads[h + 1] : n;
+        for (size_t e = heads[h]; e < end; e++)
+            order[k++] = (uint16_t)e;
+    }
+    st_permute_exceptions(p, order);
+    size_t head_pos = 0, prev_head_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stack_exception *ex = &p->st->exceptions[i];
+        size_t old = order[i];
+        if (s->member[old]) {
+            ex->relation = STACK_REL_MEMBER;
+            ex->parent = (uint16_t)head_pos;
+            continue;
+        }
+        prev_head_pos = head_pos;
+        head_pos = i;
+        if (i == 0) {
+            ex->relation = STACK_REL_REPORTED;
+            ex->parent = 0;
+            continue;
+        }
+        /* the unit after this one in the text starts at the old index of the
+         * head placed before it now */
+        enum stack_relation r = s->before[order[prev_head_pos]];
+        ex->relation = r == STACK_REL_REPORTED ? STACK_REL_CONTEXT : r;
+        ex->parent = (uint16_t)prev_head_pos;
+    }
+}
+
 void st_parse_python(struct st_parser *p)
 {
     struct py_state s = {.cur = -1, .pending = STACK_REL_REPORTED};
@@ -273,21 +331,7 @@ void st_parse_python(struct st_parser *p)
     }
     if (s.cur >= 0 && !s.have_type && (open_end || p->limited))
         st_mark_cut(p, s.cur);
-    size_t n = p->st->n_exceptions;
-    for (size_t e = 0; e < n; e++)
+    for (size_t e = 0; e < p->st->n_exceptions; e++)
         st_reverse_frames(p, (int)e);
-    st_reverse_exceptions(p);
-    /* after reversal, exception j is the cause/context of j-1: the separator
-     * that stood before block (n - j) in the text */
-    for (size_t j = 0; j < n; j++) {
-        struct stack_exception *ex = &p->st->exceptions[j];
-        if (j == 0) {
-            ex->relation = STACK_REL_REPORTED;
-            ex->parent = 0;
-            continue;
-        }
-        enum stack_relation r = s.before[n - j];
-        ex->relation = r == STACK_REL_REPORTED ? STACK_REL_CONTEXT : r;
-        ex->parent = (uint16_t)(j - 1);
-    }
+    order_blocks(p, &s);
 }

@@ -177,24 +177,33 @@ void st_mark_cut(struct st_parser *p, int e)
         p->st->exceptions[e].complete = false;
 }
 
-void st_reverse_exceptions(struct st_parser *p)
+void st_permute_exceptions(struct st_parser *p, const uint16_t *order)
 {
     struct stacktrace *st = p->st;
     size_t n = st->n_exceptions;
-    if (n < 2)
-        return;
-    for (size_t i = 0; i < n / 2; i++) {
-        struct stack_exception tmp = st->exceptions[i];
-        st->exceptions[i] = st->exceptions[n - 1 - i];
-        st->exceptions[n - 1 - i] = tmp;
-        struct st_message_span ms = p->messages[i];
-        p->messages[i] = p->messages[n - 1 - i];
-        p->messages[n - 1 - i] = ms;
-    }
+    struct stack_exception old[STACKTRACE_MAX_EXCEPTIONS];
+    struct st_message_span old_messages[STACKTRACE_MAX_EXCEPTIONS];
+    uint16_t new_index[STACKTRACE_MAX_EXCEPTIONS];
+    memcpy(old, st->exceptions, n * sizeof *old);
+    memcpy(old_messages, p->messages, n * sizeof *old_messages);
     for (size_t i = 0; i < n; i++)
-        st->exceptions[i].parent = (uint16_t)(n - 1 - st->exceptions[i].parent);
+        new_index[order[i]] = (uint16_t)i;
+    for (size_t i = 0; i < n; i++) {
+        st->exceptions[i] = old[order[i]];
+        st->exceptions[i].parent = new_index[st->exceptions[i].parent];
+        p->messages[i] = old_messages[order[i]];
+    }
     for (size_t i = 0; i < st->n_frames; i++)
-        st->frames[i].exception = (uint16_t)(n - 1 - st->frames[i].exception);
+        st->frames[i].exception = new_index[st->frames[i].exception];
+}
+
+void st_reverse_exceptions(struct st_parser *p)
+{
+    uint16_t order[STACKTRACE_MAX_EXCEPTIONS];
+    size_t n = p->st->n_exceptions;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint16_t)(n - 1 - i);
+    st_permute_exceptions(p, order);
 }
 
 void st_reverse_frames(struct st_parser *p, int e)
@@ -279,6 +288,10 @@ const char *st_module_from_path(struct st_parser *p, const char *path, size_t n,
             long dot = sv_rfind_char(name, len, '.');
             if (dot > 0)
                 len = (size_t)dot;
+            /* show.html.erb, app.min.js: a format suffix is not a name */
+            if (len > 5 &&
+                (memcmp(name + len - 5, ".html", 5) == 0 || memcmp(name + len - 4, ".min", 4) == 0))
+                len -= name[len - 4] == '.' ? 4 : 5;
             is_file = false;
             if (len == 8 && memcmp(name, "__init__", 8) == 0)
                 len = 0; /* a package's __init__ is the package */

@@ -80,6 +80,7 @@ enum stack_relation {
                                Ruby cause, PHP native "Next" (reversed) */
     STACK_REL_CONTEXT,      /* Python "During handling of the above exception" */
     STACK_REL_SUPPRESSED,   /* Java "Suppressed:" (owner in `parent`) */
+    STACK_REL_MEMBER,       /* a sub-exception of a Python ExceptionGroup (group in `parent`) */
 };
 
 struct stack_frame {

@@ -77,6 +77,9 @@ void st_mark_cut(struct st_parser *p, int e);
 const char *st_strdup(struct st_parser *p, const char *s, size_t n);
 /* Reverse the order of exceptions (parent and frame links follow). */
 void st_reverse_exceptions(struct st_parser *p);
+/* Reorder exceptions: new position i gets old exception order[i] (order is a
+ * permutation of 0..n_exceptions-1); parent and frame links follow. */
+void st_permute_exceptions(struct st_parser *p, const uint16_t *order);
 /* Reverse the frames of exception `e` (for languages printing innermost last). */
 void st_reverse_frames(struct st_parser *p, int e);
 
