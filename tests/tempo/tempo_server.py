@@ -81,6 +81,7 @@ sys.path.insert(0, HERE)
 
 import corpus as corpus_mod  # noqa: E402
 import tempo_json as tj  # noqa: E402
+import tempo_proto  # noqa: E402
 import traceql  # noqa: E402
 
 DEFAULT_VERSION = "2.9.0"
@@ -829,6 +830,62 @@ def _truncate_trace(rs, max_bytes):
     return rs
 
 
+def _partial(t, max_bytes):
+    """A copy of trace t keeping the earliest spans whose protobuf fits."""
+    keep = []
+    for sp in t.spans_by_start:
+        cand = corpus_mod.Trace(t.trace_id, [])
+        for s in keep + [sp]:
+            for res, sc, lst in cand.groups:
+                if res is s.resource and sc is s.scope:
+                    lst.append(s)
+                    break
+            else:
+                cand.groups.append((s.resource, s.scope, [s]))
+        if len(tempo_proto.trace(cand)) > max_bytes:
+            break
+        keep.append(sp)
+    out = corpus_mod.Trace(t.trace_id, [])
+    for s in keep:
+        for res, sc, lst in out.groups:
+            if res is s.resource and sc is s.scope:
+                lst.append(s)
+                break
+        else:
+            out.groups.append((s.resource, s.scope, [s]))
+    return out
+
+
+def handle_trace_proto(st, vals, tenant, raw_id, v2):
+    """Accept: application/protobuf: tempopb.Trace (v1) or TraceByIDResponse (v2)."""
+    tid = hex_to_trace_id(raw_id)
+    start, end = _tempo_time_range(vals, bits=64)
+    if start and end and end <= start:
+        raise bad("http parameter start must be before end. received start=%d end=%d"
+                  % (start, end))
+    t = st.corpus_for(tenant).traces.get(tid)
+    if t is not None and (start or end):
+        if t.end_ns < (start * 10**9 if start else 0) or t.start_ns > (end * 10**9 if end else 2**63):
+            t = None
+    if t is None:
+        if v2:
+            return 200, tempo_proto.trace_by_id_response(None, 1024)
+        return 404, ("trace not found" if st.version < (2, 5) else "")
+    data = tempo_proto.trace(t)
+    nbytes = st.trace_bytes[t.trace_id]
+    if st.max_trace_bytes and len(data) > st.max_trace_bytes:
+        if st.version < (2, 7):
+            raise HTTPError(500, "trace exceeds max size")
+        if not v2:
+            raise HTTPError(422, "trace exceeds max size")
+        return 200, tempo_proto.trace_by_id_response(
+            _partial(t, st.max_trace_bytes), nbytes,
+            "Trace exceeds maximum size of %d bytes, a partial trace is returned" % st.max_trace_bytes)
+    if v2:
+        return 200, tempo_proto.trace_by_id_response(t, nbytes)
+    return 200, data
+
+
 def handle_trace(st, vals, tenant, raw_id, v2):
     tid = hex_to_trace_id(raw_id)
     start, end = _tempo_time_range(vals, bits=64)
@@ -1229,6 +1286,11 @@ class Handler(BaseHTTPRequestHandler):
             v2 = route == "trace_v2"
             if v2 and v < (2, 6):
                 raise HTTPError(404, "404 page not found\n")
+            if "application/protobuf" in (self.headers.get("Accept") or ""):
+                status, body = handle_trace_proto(st, vals, tenant, groups["id"], v2)
+                if isinstance(body, str):
+                    return status, body, "text/plain; charset=utf-8"
+                return status, body, "application/protobuf"
             status, body = handle_trace(st, vals, tenant, groups["id"], v2)
             if isinstance(body, str):
                 return status, body, "text/plain; charset=utf-8"

@@ -59,6 +59,17 @@ def tearDownModule():
     _servers.clear()
 
 
+def _uvarint(buf, i):
+    shift = n = 0
+    while True:
+        b = buf[i]
+        i += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, i
+
+
 def get_json(srv, path, **params):
     status, headers, body = srv.get(path, **params)
     if status != 200:
@@ -717,6 +728,66 @@ class TraceByIdTest(unittest.TestCase):
                              tuple((e.time_ns, e.name, tuple(map(repr, e.attributes)))
                                    for e in s.events)) for s in gt.spans}
                     self.assertEqual(have, want)
+
+    def test_protobuf_when_asked(self):
+        """Accept: application/protobuf gives tempopb.Trace (v1) and
+        TraceByIDResponse (v2); decoded here with a minimal wire-format reader."""
+        def fields(buf):
+            out, i = [], 0
+            while i < len(buf):
+                key, i = _uvarint(buf, i)
+                num, wire = key >> 3, key & 7
+                if wire == 0:
+                    v, i = _uvarint(buf, i)
+                elif wire == 1:
+                    v, i = int.from_bytes(buf[i:i + 8], "little"), i + 8
+                elif wire == 2:
+                    n, i = _uvarint(buf, i)
+                    v, i = buf[i:i + n], i + n
+                elif wire == 5:
+                    v, i = int.from_bytes(buf[i:i + 4], "little"), i + 4
+                else:
+                    raise AssertionError("wire type %d" % wire)
+                out.append((num, v))
+            return out
+
+        def spans_of(trace_msg):
+            got = set()
+            for num, rs in fields(trace_msg):
+                self.assertEqual(num, 1)                    # ResourceSpans
+                for n2, ss in fields(rs):
+                    if n2 != 2:
+                        continue                            # resource
+                    for n3, sp in fields(ss):
+                        if n3 != 2:
+                            continue                        # scope
+                        f = {}
+                        for n4, v in fields(sp):
+                            f.setdefault(n4, []).append(v)
+                        status = dict(fields(f[15][0]))
+                        got.add((f[1][0].hex(), f[2][0].hex(), f[5][0].decode(), f[7][0], f[8][0],
+                                 status.get(3, 0), len(f.get(11, []))))
+            return got
+
+        srv = server("2.9")
+        t = next(t for t in corpus().traces.values() if any(s.events for s in t.spans))
+        want = {(s.trace_id, s.span_id, s.name, s.start_ns, s.end_ns, s.status_code, len(s.events))
+                for s in t.spans}
+        for path in ("/api/traces/", "/api/v2/traces/"):
+            conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
+            conn.request("GET", path + t.trace_id, headers={"Accept": "application/protobuf"})
+            resp = conn.getresponse()
+            body = resp.read()
+            conn.close()
+            self.assertEqual((resp.status, resp.getheader("Content-Type")),
+                             (200, "application/protobuf"))
+            if path == "/api/traces/":
+                self.assertEqual(spans_of(body), want)
+            else:
+                top = dict(fields(body))
+                self.assertEqual(spans_of(top[1]), want)
+                self.assertEqual(dict(fields(top[2]))[1], int(
+                    get_json(srv, path + t.trace_id)["metrics"]["inspectedBytes"]))
 
     def test_go_escaping_and_attribute_order(self):
         # a stack trace with "<anonymous>" and a message with "<script>": Go's
