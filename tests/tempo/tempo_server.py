@@ -1237,7 +1237,11 @@ class Handler(BaseHTTPRequestHandler):
             fault = None
         if fault is not None and fault["kind"] == "status":
             code = int(fault.get("status", 500))
-            body = fault.get("body", DEFAULT_BODIES.get(code, "error"))
+            default = DEFAULT_BODIES.get(code, "error")
+            if route == "ready" and code == 503:
+                default = ("Query Frontend not ready: not ready: number of queriers connected to "
+                           "query-frontend is 0")
+            body = fault.get("body", default)
             ctype = "text/html" if body.lstrip().startswith("<") else "text/plain; charset=utf-8"
             return self._send(code, body, ctype)
         if fault is not None and fault["kind"] == "nonjson":
@@ -1251,6 +1255,11 @@ class Handler(BaseHTTPRequestHandler):
             status, body, ctype = self._route(st, route, groups, vals, tenant)
         except HTTPError as e:
             status, body, ctype = e.status, e.body, e.ctype
+        except Exception:                       # a bug here: say so, keep serving
+            import traceback
+            traceback.print_exc()
+            status, body, ctype = 500, "tempo test server bug: %s" % (
+                traceback.format_exc().strip().splitlines()[-1]), "text/plain; charset=utf-8"
         if fault is not None:
             return self._send_faulty(fault, status, body, ctype)
         return self._send(status, body, ctype)

@@ -1039,7 +1039,7 @@ class FaultTest(unittest.TestCase):
 
     def test_concurrency_high_water_mark(self):
         import threading
-        self.srv.control(latency_ms=300, reset_stats=True)
+        self.srv.control(latency_ms=600, reset_stats=True)
         threads = [threading.Thread(target=self.srv.get, args=("/api/echo",)) for _ in range(4)]
         for th in threads:
             th.start()
