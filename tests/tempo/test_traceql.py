@@ -233,6 +233,11 @@ class EvalTest(unittest.TestCase):
         _, sets = _run("{ name =~ \"GET.*\" }", self.t, "2.9")
         self.assertEqual(self.ids(sets), [["1", "3"]])
 
+    def test_re2_quoting(self):
+        self.assertEqual(Q.re2_to_python(r"\Qa.b*\E|x\z"), r"a\.b\*|x\Z")
+        _, sets = _run(r'{ name =~ "\\QGET /\\E.*" }', self.t)
+        self.assertEqual(self.ids(sets), [["1", "3"]])
+
     def test_by_groups_into_spansets(self):
         _, sets = _run("{ } | by(span.http.route)", self.t)
         got = sorted((s.attributes[0][1].value if s.attributes else "",

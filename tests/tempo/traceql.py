@@ -1051,6 +1051,27 @@ def _type_valid(op, t):
     return False
 
 
+def re2_to_python(pattern):
+    """The RE2 syntax Python's re lacks: \\Q...\\E literal runs and \\z."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("\\Q", i):
+            j = pattern.find("\\E", i + 2)
+            lit = pattern[i + 2:] if j < 0 else pattern[i + 2:j]
+            out.append(re.escape(lit))
+            i = len(pattern) if j < 0 else j + 2
+        elif pattern.startswith("\\z", i):
+            out.append("\\Z")
+            i += 2
+        elif pattern[i] == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i:i + 2])
+            i += 2
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
+
+
 def _validate_expr(e):
     if isinstance(e, Binary):
         _validate_expr(e.lhs)
@@ -1065,7 +1086,7 @@ def _validate_expr(e):
         if e.op in ("=~", "!~"):
             pattern = e.rhs.value if isinstance(e.rhs, Static) else expr_text(e.rhs)
             try:
-                re.compile(str(pattern))
+                re.compile(re2_to_python(str(pattern)))
             except re.error:
                 raise ValidationError("invalid regex: " + expr_text(e.rhs))
     elif isinstance(e, Unary):
@@ -1155,7 +1176,7 @@ class EvalContext:
     def regex(self, pattern):
         r = self._regex.get(pattern)
         if r is None:
-            r = self._regex[pattern] = re.compile(pattern, re.S)
+            r = self._regex[pattern] = re.compile(re2_to_python(pattern), re.S)
         return r
 
 
