@@ -22,6 +22,7 @@ Library API (everything takes and returns plain values):
   Corpus.traces / .trace(id) / .spans() / .in_range(start_s, end_s)
   service(span), route(span), environment(span), http_method(span)
   exception_events(span), chosen_exception(span)
+  error_traces(corpus, start_s, end_s, limit)     -> [Trace], newest first
   error_occurrences(corpus, start_s, end_s, ...)  -> [Occurrence]
   recent_errors(corpus, start_s, end_s, limit=50, ...)
   error_summary(corpus, start_s, end_s, ...)       -> [SummaryRow]
@@ -555,8 +556,18 @@ def _matches(value, wanted):
     return not wanted or value in wanted
 
 
+def error_traces(corpus, start_s=None, end_s=None, limit=None):
+    """Traces with at least one ERROR span overlapping the range, newest
+    (latest start) first, at most `limit`: what `{ status = error }` with
+    that search limit returns."""
+    ts = [t for t in corpus.in_range(start_s, end_s) if any(s.is_error for s in t.spans)]
+    ts.sort(key=lambda t: (-t.start_ns, t.trace_id))
+    return ts[:limit] if limit else ts
+
+
 def error_occurrences(corpus, start_s=None, end_s=None, per="span", window="trace",
-                      services=None, routes=None, exception_types=None, environments=None):
+                      services=None, routes=None, exception_types=None, environments=None,
+                      trace_limit=None):
     """Errors in a range.
 
     per="span"  : one occurrence per ERROR span (its last exception event, or
@@ -566,11 +577,17 @@ def error_occurrences(corpus, start_s=None, end_s=None, per="span", window="trac
     window="trace": spans of every trace overlapping [start_s, end_s] count
                   (what a Tempo search returns); window="span": only spans
                   whose start lies in [start_s, end_s].
+    trace_limit: only the newest `trace_limit` traces with errors, as a
+                  search with that limit samples them.
     Filters are exact-match sets (None or empty = no filter)."""
     lo = None if start_s is None else int(start_s) * 10**9
     hi = None if end_s is None else int(end_s) * 10**9
     out = []
-    for t in corpus.in_range(start_s, end_s):
+    traces = corpus.in_range(start_s, end_s)
+    if trace_limit:
+        keep = {t.trace_id for t in error_traces(corpus, start_s, end_s, trace_limit)}
+        traces = [t for t in traces if t.trace_id in keep]
+    for t in traces:
         for s in t.spans:
             if not s.is_error:
                 continue

@@ -198,6 +198,11 @@ class HelperTest(unittest.TestCase):
         occ = C.error_occurrences(self.c, T0, T0 + 200, environments={"staging"})
         self.assertEqual([o.span_id[-1] for o in occ], ["4"])
 
+    def test_trace_limit_samples_the_newest_error_traces(self):
+        self.assertEqual([t.trace_id[-1] for t in C.error_traces(self.c, T0, T0 + 200)], ["2", "d"])
+        occ = C.error_occurrences(self.c, T0, T0 + 200, trace_limit=1)
+        self.assertEqual([o.span_id[-1] for o in occ], ["4"])
+
     def test_recent_errors(self):
         rows = C.recent_errors(self.c, T0, T0 + 200, limit=2)
         self.assertEqual([(r.span_id[-1], r.service, r.route) for r in rows],
