@@ -709,6 +709,11 @@ static size_t id_value_len(const char *s, size_t n, size_t j)
         bool ident;
         return match_quoted(s, n, j, &ident);
     }
+    if (at(s, n, j) == '<') { /* a placeholder already: <id>, <num> */
+        const char *gt = memchr(s + j, '>', n - j < 16 ? n - j : 16);
+        if (gt)
+            return (size_t)(gt - (s + j)) + 1;
+    }
     size_t k = j;
     while (k < n && k - j < TOKEN_MAX_SCAN && !is_space((unsigned char)s[k]) &&
            !strchr(",;&)]}>", s[k]))
@@ -716,14 +721,23 @@ static size_t id_value_len(const char *s, size_t n, size_t j)
     return k - j;
 }
 
-/* Does the key right before input position `eq` (an '=') end in "id"? */
+/* Is the key right before input position `eq` (an '=') an id: "id",
+ * "order_id", "order-id", "order.id", "orderId", "orderID"? ("paid" is not.) */
 static bool key_is_id(const char *s, size_t eq)
 {
     size_t k = eq;
-    while (k > 0 && (is_alnum((unsigned char)s[k - 1]) || s[k - 1] == '_'))
+    while (k > 0 && (is_alnum((unsigned char)s[k - 1]) || s[k - 1] == '_' || s[k - 1] == '-' ||
+                     s[k - 1] == '.'))
         k--;
     size_t len = eq - k;
-    return len >= 2 && lower_equal(s + eq - 2, 2, "id");
+    if (len < 2 || !lower_equal(s + eq - 2, 2, "id"))
+        return false;
+    if (len == 2)
+        return true;
+    char before = s[eq - 3];
+    if (before == '_' || before == '-' || before == '.')
+        return true;
+    return s[eq - 2] == 'I' && before >= 'a' && before <= 'z'; /* camelCase */
 }
 
 /* ---- driver ------------------------------------------------------------- */
@@ -805,6 +819,11 @@ static size_t replace_token(const char *s, size_t n, size_t i, struct tpl_out *o
         }
     }
     if (is_digit(c)) {
+        enum num_kind kind;
+        if ((m = match_number(s, n, i, &kind)) != 0 && kind != NUM_PLAIN) {
+            out_str(o, kind == NUM_DURATION ? "<duration>" : "<size>");
+            return m; /* before <id>: "1m30s" is a duration */
+        }
         if ((m = match_iso_date(s, n, i)) != 0) {
             out_str(o, "<date>");
             return m;

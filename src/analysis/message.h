@@ -39,7 +39,8 @@
  *               digits, at most 40 bytes): single-quoted code names such as
  *               JS's (reading 'sku') or Python's KeyError: 'sku' stay, because
  *               they tell bugs apart, while 'cart:991' is replaced
- *   key=<id>    the value after a key ending in "id" (order_id=ab12, userId=x)
+ *   key=<id>    the value after an id key: id, order_id, order-id, order.id,
+ *               orderId, orderID (not "paid" or "uuid")
  *
  * White space runs become one space. Only the first two non-empty lines and
  * the first MESSAGE_TEMPLATE_MAX_INPUT bytes are read; when more follows,

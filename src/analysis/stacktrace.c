@@ -373,12 +373,15 @@ static void copy_messages(struct st_parser *p)
     for (size_t i = 0; i < st->n_exceptions; i++) {
         const struct st_message_span *m = &p->messages[i];
         size_t n = m->end - m->start;
-        if (n > STACKTRACE_MAX_MESSAGE)
-            n = STACKTRACE_MAX_MESSAGE;
         const char *s = p->text + m->start;
         while (n && sv_is_space(s[0])) {
             s++;
             n--;
+        }
+        if (n > STACKTRACE_MAX_MESSAGE) {
+            n = STACKTRACE_MAX_MESSAGE; /* at a UTF-8 boundary */
+            while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+                n--;
         }
         while (n && (sv_is_space(s[n - 1]) || s[n - 1] == '\n'))
             n--;
