@@ -181,6 +181,33 @@ class Trace:
         """Spans ordered by start time, then span ID."""
         return sorted(self.spans, key=lambda s: (s.start_ns, s.span_id))
 
+    @classmethod
+    def from_spans(cls, trace_id, spans):
+        """A trace holding `spans`, grouped by their (identical) resource and
+        scope objects in first-seen order."""
+        t = cls(trace_id, [])
+        for sp in spans:
+            for res, sc, lst in t.groups:
+                if res is sp.resource and sc is sp.scope:
+                    lst.append(sp)
+                    break
+            else:
+                t.groups.append((sp.resource, sp.scope, [sp]))
+        return t
+
+    def by_resource(self):
+        """[(Resource, [(Scope, [Span])])]: scopes grouped under equal resources,
+        the nesting of OTLP ResourceSpans/ScopeSpans."""
+        out = []
+        for res, scope, spans in self.groups:
+            for r, lst in out:
+                if r == res:
+                    lst.append((scope, spans))
+                    break
+            else:
+                out.append((res, [(scope, spans)]))
+        return out
+
     def invalidate(self):
         for name in ("spans", "start_ns", "end_ns", "root", "spans_by_start"):
             self.__dict__.pop(name, None)

@@ -197,15 +197,7 @@ def resource_spans_json(trace, legacy_ils=False, tempo_order=True):
     order as read back from vParquet4 blocks.  legacy_ils=True uses the
     pre-2.0 instrumentationLibrarySpans/instrumentationLibrary names."""
     batches = []
-    by_resource = []
-    for res, scope, spans in trace.groups:
-        for r, lst in by_resource:
-            if r == res:
-                lst.append((scope, spans))
-                break
-        else:
-            by_resource.append((res, [(scope, spans)]))
-    for res, scopes in by_resource:
+    for res, scopes in trace.by_resource():
         rjs = {}
         _put(rjs, "attributes",
              key_values(_reorder_resource(res.attributes) if tempo_order else res.attributes))

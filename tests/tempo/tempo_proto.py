@@ -101,16 +101,8 @@ def span(s):
 
 def trace(t):
     """tempopb.Trace: repeated ResourceSpans = 1, grouped as the JSON body is."""
-    by_resource = []
-    for res, scope, spans in t.groups:
-        for r, lst in by_resource:
-            if r == res:
-                lst.append((scope, spans))
-                break
-        else:
-            by_resource.append((res, [(scope, spans)]))
     out = []
-    for res, scopes in by_resource:
+    for res, scopes in t.by_resource():
         body = _len(1, _attrs(1, res.attributes) + _uint(2, res.dropped_attributes_count))
         for scope, spans in scopes:
             sc = _str(1, scope.name) + _str(2, scope.version) + _attrs(3, scope.attributes) + \

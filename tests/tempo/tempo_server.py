@@ -202,8 +202,7 @@ def go_parse_duration_ns(s):
     return sign * int(total)
 
 
-def go_duration_text(ns):
-    return traceql.go_duration_text(ns)
+go_duration_text = traceql.go_duration_text
 
 
 def hex_to_trace_id(tid):
@@ -838,30 +837,14 @@ def _partial(t, max_bytes):
     """A copy of trace t keeping the earliest spans whose protobuf fits."""
     keep = []
     for sp in t.spans_by_start:
-        cand = corpus_mod.Trace(t.trace_id, [])
-        for s in keep + [sp]:
-            for res, sc, lst in cand.groups:
-                if res is s.resource and sc is s.scope:
-                    lst.append(s)
-                    break
-            else:
-                cand.groups.append((s.resource, s.scope, [s]))
-        if len(tempo_proto.trace(cand)) > max_bytes:
+        if len(tempo_proto.trace(corpus_mod.Trace.from_spans(t.trace_id, keep + [sp]))) > max_bytes:
             break
         keep.append(sp)
-    out = corpus_mod.Trace(t.trace_id, [])
-    for s in keep:
-        for res, sc, lst in out.groups:
-            if res is s.resource and sc is s.scope:
-                lst.append(s)
-                break
-        else:
-            out.groups.append((s.resource, s.scope, [s]))
-    return out
+    return corpus_mod.Trace.from_spans(t.trace_id, keep)
 
 
-def handle_trace_proto(st, vals, tenant, raw_id, v2):
-    """Accept: application/protobuf: tempopb.Trace (v1) or TraceByIDResponse (v2)."""
+def _find_trace(st, vals, tenant, raw_id):
+    """Validate a trace-by-ID request like Tempo; the trace or None."""
     tid = hex_to_trace_id(raw_id)
     start, end = _tempo_time_range(vals, bits=64)
     if start and end and end <= start:
@@ -869,12 +852,24 @@ def handle_trace_proto(st, vals, tenant, raw_id, v2):
                   % (start, end))
     t = st.corpus_for(tenant).traces.get(tid)
     if t is not None and (start or end):
-        if t.end_ns < (start * 10**9 if start else 0) or t.start_ns > (end * 10**9 if end else 2**63):
+        lo = start * 10**9 if start else 0
+        hi = end * 10**9 if end else 2**63
+        if t.end_ns < lo or t.start_ns > hi:
             t = None
+    return t
+
+
+def _not_found(st):
+    return 404, ("trace not found" if st.version < (2, 5) else "")
+
+
+def handle_trace_proto(st, vals, tenant, raw_id, v2):
+    """Accept: application/protobuf: tempopb.Trace (v1) or TraceByIDResponse (v2)."""
+    t = _find_trace(st, vals, tenant, raw_id)
     if t is None:
         if v2:
             return 200, tempo_proto.trace_by_id_response(None, 1024)
-        return 404, ("trace not found" if st.version < (2, 5) else "")
+        return _not_found(st)
     data = tempo_proto.trace(t)
     nbytes = st.trace_bytes[t.trace_id]
     if st.max_trace_bytes and len(data) > st.max_trace_bytes:
@@ -891,22 +886,11 @@ def handle_trace_proto(st, vals, tenant, raw_id, v2):
 
 
 def handle_trace(st, vals, tenant, raw_id, v2):
-    tid = hex_to_trace_id(raw_id)
-    start, end = _tempo_time_range(vals, bits=64)
-    if start and end and end <= start:
-        raise bad("http parameter start must be before end. received start=%d end=%d"
-                  % (start, end))
-    c = st.corpus_for(tenant)
-    t = c.traces.get(tid)
-    if t is not None and (start or end):
-        lo = start * 10**9 if start else 0
-        hi = end * 10**9 if end else 2**63
-        if t.end_ns < lo or t.start_ns > hi:
-            t = None
+    t = _find_trace(st, vals, tenant, raw_id)
     if t is None:
         if v2:
             return 200, {"trace": {}, "metrics": {"inspectedBytes": "1024"}}
-        return 404, ("trace not found" if st.version < (2, 5) else "")
+        return _not_found(st)
     rs = _trace_body(st, t, v2)
     nbytes = st.trace_bytes[t.trace_id]
     if not st.max_trace_bytes:
@@ -956,9 +940,6 @@ def _parse_metrics_time(value, default_ns):
         return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 10**9)
     except ValueError:
         raise bad("could not parse time %s" % go_quote(value))
-
-
-_PROM_DUR_RE = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
 
 
 def _prom_duration_ns(s):

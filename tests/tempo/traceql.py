@@ -114,12 +114,9 @@ class Token:
         self.kind, self.text, self.value, self.line, self.col = kind, text, value, line, col
 
     def display(self):
-        """How goyacc names this token in 'unexpected X'."""
-        if self.kind == "EOF":
-            return "$end"
-        if self.kind in ("IDENTIFIER", "STRING", "INTEGER", "FLOAT", "DURATION", "END_ATTRIBUTE"):
-            return self.kind
-        return self.kind  # keyword/operator tokens are shown as their text
+        """How goyacc names this token in 'unexpected X': $end, a class name
+        (IDENTIFIER, STRING, END_ATTRIBUTE, ...) or the keyword/operator text."""
+        return "$end" if self.kind == "EOF" else self.kind
 
     def __repr__(self):
         return "Token(%s %r @%d:%d)" % (self.kind, self.text, self.line, self.col)
@@ -401,10 +398,7 @@ class Static:
         if t == "int":
             return str(v)
         if t == "float":
-            s = repr(v)
-            if s.endswith(".0"):
-                return s
-            return s
+            return repr(v)          # like Go's 'g' format with ".0" kept for integers
         if t == "string":
             return "`" + v + "`"
         if t == "bool":
@@ -946,8 +940,6 @@ class Parser:
             if k == "parent.":
                 parent = True
             name = self.expect("IDENTIFIER", ["IDENTIFIER"]).value
-            if parent and name in ("span", "resource") and False:
-                pass
             self.expect("END_ATTRIBUTE")
             return Attr(scope=scope, name=name, parent=parent)
         return None

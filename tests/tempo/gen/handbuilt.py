@@ -764,14 +764,7 @@ def write(out_dir, items, bodies=True):
     if bodies:
         os.makedirs(body_dir, exist_ok=True)
         for name, spans in sorted(picks.items()):
-            trace = Trace(spans[0].trace_id, [])
-            for s in spans:
-                for res, sc, lst in trace.groups:
-                    if res is s.resource and sc is s.scope:
-                        lst.append(s)
-                        break
-                else:
-                    trace.groups.append((s.resource, s.scope, [s]))
+            trace = Trace.from_spans(spans[0].trace_id, spans)
             rs = tj.resource_spans_json(trace)
             if name == "v1":
                 doc = {"batches": rs}
