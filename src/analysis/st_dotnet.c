@@ -207,4 +207,9 @@ void st_parse_dotnet(struct st_parser *p)
     struct st_line l;
     while (st_next_line(p, &l))
         dotnet_line(p, &s, &l);
+    /* the text ended before this inner exception's "--- End of inner
+     * exception stack trace ---": it was cut, maybe at a line end */
+    if (s.owner > 0 && p->st->exceptions[s.owner].relation == STACK_REL_CAUSE &&
+        !sv_ends(l.p, l.len, "<---"))
+        p->st->exceptions[s.owner].complete = false;
 }

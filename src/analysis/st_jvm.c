@@ -10,7 +10,9 @@
  * (a log framework's ` ~[jar:version]` after it is ignored), `... N more`,
  * `Caused by: ` at the indentation of its owner and `Suppressed: ` one
  * level deeper, tracked with a stack of (exception, indentation). Kotlin
- * coroutine boundary frames and `(Coroutine boundary)` lines are noise.
+ * coroutine boundary frames and `(Coroutine boundary)` lines are noise. A
+ * cause or suppressed block the text ends in without its `... N more` is
+ * incomplete: the text was cut there, maybe exactly at a line end.
  *
  * In PHP mode class names get their namespaces back (`App.Billing.Repo` ->
  * `App\Billing\Repo`) and application code is told by namespace, since the
@@ -331,11 +333,22 @@ void st_parse_jvm(struct st_parser *p, bool php)
 {
     struct jvm_state s = {.depth = 0, .cur = -1};
     struct st_line l;
+    bool closed = false; /* the last line was "... N more" */
     while (st_next_line(p, &l)) {
+        const char *t = l.p;
+        size_t tn = l.len;
+        sv_trim(&t, &tn);
+        if (tn)
+            closed = sv_starts(t, tn, "... ") && sv_ends(t, tn, " more");
         bool ok = jvm_line(p, &s, &l, php);
         /* printStackTrace ends every line with a newline, so an open last
          * line was cut; PHP's text has none after its last frame. */
         if (!l.terminated && (!ok || !php))
             st_mark_cut(p, s.cur);
     }
+    /* A cause or suppressed block shares its last frames with its owner and
+     * ends with "... N more"; without it the text stopped inside the block,
+     * possibly right at a line end where nothing else shows the cut. */
+    if (s.cur > 0 && !closed)
+        p->st->exceptions[s.cur].complete = false;
 }

@@ -268,6 +268,14 @@ static void python_line(struct st_parser *p, struct py_state *s, const struct st
     if (!s->have_type) {
         if ((s->after_frame && indent > s->frame_indent) || only_markers(t, tn))
             return; /* source context or ^~~~ markers */
+        bool has_frames = p->st->exceptions[s->cur].n_frames > 0;
+        if ((has_frames && indent >= s->frame_indent) || (!l->terminated && !memchr(t, ':', tn))) {
+            /* not at the block's own indentation, or a last line cut before
+             * its type ended: the text stopped inside the frames */
+            if (!l->terminated)
+                st_mark_cut(p, s->cur);
+            return;
+        }
         parse_exception_line(p, s->cur, l, t, tn);
         s->have_type = s->in_message = true;
         s->after_frame = false;
@@ -329,8 +337,14 @@ void st_parse_python(struct st_parser *p)
         python_line(p, &s, &l);
         open_end = !l.terminated;
     }
-    if (s.cur >= 0 && !s.have_type && (open_end || p->limited))
-        st_mark_cut(p, s.cur);
+    /* every block ends with its exception line: without it the text was cut
+     * (maybe exactly at a line end, which only this shows) */
+    if (s.cur >= 0 && !s.have_type) {
+        if (open_end || p->limited)
+            st_mark_cut(p, s.cur);
+        else
+            p->st->exceptions[s.cur].complete = false;
+    }
     for (size_t e = 0; e < p->st->n_exceptions; e++)
         st_reverse_frames(p, (int)e);
     order_blocks(p, &s);

@@ -55,7 +55,8 @@ static void test_addresses_hosts_and_ports(void)
                   "read tcp <ip>:<num>-><ip>:5432: i/o timeout");
     ASSERT_EQ_STR(tpl("dial fe80::1ff:fe23:4567:890a and ::1 and 2001:db8::8a2e:370:7334"),
                   "dial <ip> and <ip> and <ip>");
-    ASSERT_EQ_STR(tpl("Foo::bar and A::B are not addresses"), "Foo::bar and A::B are not addresses");
+    ASSERT_EQ_STR(tpl("Foo::bar and A::B are not addresses"),
+                  "Foo::bar and A::B are not addresses");
     ASSERT_EQ_STR(tpl("Connection to db-7.internal.example.com:5432 refused"),
                   "Connection to <host>:5432 refused");
     ASSERT_EQ_STR(tpl("redis-0.sessions.accounts.svc.cluster.local:6379 down"), "<host>:6379 down");
@@ -74,7 +75,8 @@ static void test_urls_and_emails(void)
 
 static void test_dates_times_and_durations(void)
 {
-    ASSERT_EQ_STR(tpl("cache miss at 2024-05-01T10:22:31.123Z for key"), "cache miss at <date> for key");
+    ASSERT_EQ_STR(tpl("cache miss at 2024-05-01T10:22:31.123Z for key"),
+                  "cache miss at <date> for key");
     ASSERT_EQ_STR(tpl("batch 2024/06/11 08:12 and 2024-06-12 08:10:03+02:00 done"),
                   "batch <date> and <date> done");
     ASSERT_EQ_STR(tpl("expired Mon, 01 May 2024 10:22:31 GMT today"), "expired <date> today");
@@ -112,7 +114,8 @@ static void test_key_ending_in_id(void)
 
 static void test_lines_whitespace_and_limits(void)
 {
-    ASSERT_EQ_STR(tpl("  first   line\n\n\tsecond  line  \nthird line"), "first line second line ...");
+    ASSERT_EQ_STR(tpl("  first   line\n\n\tsecond  line  \nthird line"),
+                  "first line second line ...");
     ASSERT_EQ_STR(tpl(""), "");
     ASSERT_EQ_STR(tpl(NULL), "");
     ASSERT_EQ_STR(tpl(" \n \t "), "");

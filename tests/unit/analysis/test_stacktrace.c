@@ -69,8 +69,8 @@ static void test_python_chain_is_reported_first_innermost_first(void)
     ASSERT_EQ_INT(st.exceptions[1].relation, STACK_REL_CAUSE);
     ASSERT_EQ_INT(st.exceptions[1].parent, 0);
     ASSERT_EQ_UINT(st.exceptions[0].n_frames, 2);
-    ASSERT_FRAME(frame(0, 0), "app.payments.client", "authorize", "/srv/orders/app/payments/client.py",
-                 64, true);
+    ASSERT_FRAME(frame(0, 0), "app.payments.client", "authorize",
+                 "/srv/orders/app/payments/client.py", 64, true);
     ASSERT_FRAME(frame(0, 1), "api.routes.checkout", "submit_checkout",
                  "/srv/orders/app/api/routes/checkout.py", 112, true);
     ASSERT_FRAME(frame(1, 0), "httpx._transports.default", "map_httpcore_exceptions",
@@ -98,8 +98,8 @@ static void test_python_context_and_stdlib_and_repeats(void)
     ASSERT_EQ_STR(st.exceptions[0].type, "RecursionError");
     ASSERT_EQ_INT(st.exceptions[1].relation, STACK_REL_CONTEXT);
     ASSERT_FRAME(frame(0, 0), "app.jobs.a", "<lambda>", "/app/jobs/a.py", 9, true);
-    ASSERT_FRAME(frame(0, 1), "asyncio.runners", "run", "/usr/lib/python3.11/asyncio/runners.py", 44,
-                 false);
+    ASSERT_FRAME(frame(0, 1), "asyncio.runners", "run", "/usr/lib/python3.11/asyncio/runners.py",
+                 44, false);
     ASSERT_EQ_STR(st.exceptions[1].message, "'x'");
 }
 
@@ -150,10 +150,10 @@ static void test_python_windows_paths(void)
           "ZeroDivisionError: division by zero\n",
           STACK_LANG_UNKNOWN);
     ASSERT_EQ_INT(st.language, STACK_LANG_PYTHON);
-    ASSERT_FRAME(frame(0, 0), "app.metrics.kpis", "rate", "C:\\Users\\dev\\shop\\app\\metrics\\kpis.py",
-                 17, true);
-    ASSERT_FRAME(frame(0, 1), "asyncio.runners", "run", "C:\\Python312\\Lib\\asyncio\\runners.py", 44,
-                 false);
+    ASSERT_FRAME(frame(0, 0), "app.metrics.kpis", "rate",
+                 "C:\\Users\\dev\\shop\\app\\metrics\\kpis.py", 17, true);
+    ASSERT_FRAME(frame(0, 1), "asyncio.runners", "run", "C:\\Python312\\Lib\\asyncio\\runners.py",
+                 44, false);
     ASSERT_EQ_STR(frame(0, 2)->module, "click.core");
     ASSERT_FALSE(frame(0, 2)->in_app);
 }
@@ -197,13 +197,14 @@ static void test_java_chain_suppressed_and_more(void)
     ASSERT_EQ_INT(st.language, STACK_LANG_JVM);
     ASSERT_FALSE(st.truncated);
     ASSERT_EQ_UINT(st.n_exceptions, 3);
-    ASSERT_EQ_STR(st.exceptions[0].type, "org.springframework.dao.DataAccessResourceFailureException");
+    ASSERT_EQ_STR(st.exceptions[0].type,
+                  "org.springframework.dao.DataAccessResourceFailureException");
     ASSERT_EQ_STR(st.exceptions[0].message, "Unable to acquire JDBC Connection");
     ASSERT_EQ_UINT(st.exceptions[0].n_frames, 5);
     ASSERT_FRAME(frame(0, 0), "org.springframework.orm.jpa.vendor.HibernateJpaDialect", "convert",
                  "HibernateJpaDialect.java", 277, false);
-    ASSERT_FRAME(frame(0, 1), "com.acme.inventory.repo.StockRepository$$SpringCGLIB$$0", "findBySku",
-                 "", 0, true);
+    ASSERT_FRAME(frame(0, 1), "com.acme.inventory.repo.StockRepository$$SpringCGLIB$$0",
+                 "findBySku", "", 0, true);
     ASSERT_FRAME(frame(0, 2), "com.acme.inventory.service.ReservationService", "reserve",
                  "ReservationService.java", 88, true);
     ASSERT_FRAME(frame(0, 3), "jdk.internal.reflect.DirectMethodHandleAccessor", "invoke",
@@ -219,8 +220,8 @@ static void test_java_chain_suppressed_and_more(void)
     ASSERT_EQ_INT(st.exceptions[2].relation, STACK_REL_CAUSE);
     ASSERT_EQ_INT(st.exceptions[2].parent, 0);
     ASSERT_EQ_UINT(st.exceptions[2].omitted_frames, 7);
-    ASSERT_FRAME(frame(2, 0), "com.zaxxer.hikari.pool.HikariPool", "getConnection", "HikariPool.java",
-                 181, false);
+    ASSERT_FRAME(frame(2, 0), "com.zaxxer.hikari.pool.HikariPool", "getConnection",
+                 "HikariPool.java", 181, false);
 }
 
 static void test_java_multiline_message_and_thread_prefix(void)
@@ -393,17 +394,18 @@ static void test_go_panic_recovered_and_dump(void)
 
 static void test_node_v8_frames(void)
 {
-    parse("TypeError: Cannot read properties of undefined (reading 'sku')\n"
-          "    at priceLine (/srv/app/dist/cart/pricing.js:58:31)\n"
-          "    at Array.map (<anonymous>)\n"
-          "    at new CartService (file:///srv/app/dist/cart/service.mjs:112:24)\n"
-          "    at async CheckoutController.submit [as handler] "
-          "(webpack-internal:///./src/checkout/controller.ts:41:19)\n"
-          "    at async /srv/app/node_modules/@nestjs/core/router/router-execution-context.js:46:28\n"
-          "    at async Promise.all (index 0)\n"
-          "    at eval (eval at compile (/srv/app/dist/tpl.js:3:9), <anonymous>:1:1)\n"
-          "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
-          STACK_LANG_UNKNOWN);
+    parse(
+        "TypeError: Cannot read properties of undefined (reading 'sku')\n"
+        "    at priceLine (/srv/app/dist/cart/pricing.js:58:31)\n"
+        "    at Array.map (<anonymous>)\n"
+        "    at new CartService (file:///srv/app/dist/cart/service.mjs:112:24)\n"
+        "    at async CheckoutController.submit [as handler] "
+        "(webpack-internal:///./src/checkout/controller.ts:41:19)\n"
+        "    at async /srv/app/node_modules/@nestjs/core/router/router-execution-context.js:46:28\n"
+        "    at async Promise.all (index 0)\n"
+        "    at eval (eval at compile (/srv/app/dist/tpl.js:3:9), <anonymous>:1:1)\n"
+        "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+        STACK_LANG_UNKNOWN);
     ASSERT_EQ_INT(st.language, STACK_LANG_NODE);
     ASSERT_FALSE(st.truncated); /* V8 text has no final newline: that is normal */
     ASSERT_EQ_STR(st.exceptions[0].type, "TypeError");
@@ -417,7 +419,8 @@ static void test_node_v8_frames(void)
     ASSERT_FRAME(frame(0, 3), "src/checkout/controller", "CheckoutController.submit",
                  "./src/checkout/controller.ts", 41, true);
     ASSERT_FRAME(frame(0, 4), "@nestjs/core/router/router-execution-context", "",
-                 "/srv/app/node_modules/@nestjs/core/router/router-execution-context.js", 46, false);
+                 "/srv/app/node_modules/@nestjs/core/router/router-execution-context.js", 46,
+                 false);
     ASSERT_FRAME(frame(0, 5), "", "Promise.all", "", 0, false);
     ASSERT_TRUE(frame(0, 6)->noise);
     ASSERT_FRAME(frame(0, 7), "node:internal/process/task_queues",
@@ -569,7 +572,8 @@ static void test_php_native_with_next_chain(void)
     ASSERT_EQ_STR(st.exceptions[1].message, "SQLSTATE[23000]: Duplicate entry");
     /* each frame carries where its function ran: the previous line's location */
     ASSERT_FRAME(frame(1, 0), "PDOStatement", "execute", "/var/www/src/Writer.php", 71, true);
-    ASSERT_FRAME(frame(1, 1), "App\\Catalog\\Writer", "insert", "/var/www/src/Writer.php", 71, true);
+    ASSERT_FRAME(frame(1, 1), "App\\Catalog\\Writer", "insert", "/var/www/src/Writer.php", 71,
+                 true);
     ASSERT_FRAME(frame(1, 2), "App\\Catalog\\Import\\CsvImport", "run",
                  "/var/www/src/Import/CsvImport.php", 45, true);
     ASSERT_FRAME(frame(1, 3), "", "call_user_func", "", 0, false);
@@ -704,7 +708,6 @@ static void test_language_names_and_sdk_hints(void)
     ASSERT_EQ_STR(stack_language_name(STACK_LANG_NODE), "nodejs");
     ASSERT_EQ_STR(stack_language_name(STACK_LANG_COUNT), "unknown");
 }
-
 
 static const struct unit_test tests[] = {
     UNIT_TEST(test_python_chain_is_reported_first_innermost_first),
