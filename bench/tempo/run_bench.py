@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Tempo benchmark (issue 4, acceptance 4): error-summary over 100 and 1,000
+error traces with 1 ms and 5 ms of latency injected per request by the
+Tempo-compatible test server, beside the seed article's Flask API pointed at
+the same server, and beside the floor: the time the server needs for the
+minimum requests (one search; in fetch mode plus every trace by ID at the
+plugin's parallelism), read by the same HTTP client and thrown away.
+
+Fetch mode runs against a server behaving like Tempo 2.5 (no event scope:
+that is where the seed's approach applies); select mode against Tempo 2.9.
+"warm" is the same datasource instance queried again (trace cache warm).
+
+The seed's code is not part of this repository: its Python block is taken
+from ../shared/seed/000_814c9c7dd7a9c954.txt at run time, TEMPO_URL and its
+clock are pointed at the test server, and its Flask app is called through
+Flask's test client. Without ../shared the seed comparison is skipped.
+
+  python3 bench/tempo/run_bench.py --bench BUILD/bench/tempo/bench_tempo
+        [--sizes 100,1000] [--latencies 1,5] [--runs 3] [--parallel 8]
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "tempo"))
+sys.path.insert(0, HERE)
+
+import bench_corpus  # noqa: E402
+from tempo_server import ServerProcess  # noqa: E402
+
+SEED = os.path.join(ROOT, "..", "shared", "seed", "000_814c9c7dd7a9c954.txt")
+FROM_MS = (bench_corpus.END_S - 3600) * 1000
+TO_MS = (bench_corpus.END_S + 1) * 1000
+
+
+def seed_source():
+    """The seed article's Flask API (the python block that defines
+    /api/error-summary), or None when ../shared is absent."""
+    if not os.path.exists(SEED):
+        return None
+    text = open(SEED, encoding="utf-8").read()
+    for block in re.findall(r"```python\n(.*?)```", text, re.S):
+        if "/api/error-summary" in block:
+            return block
+    return None
+
+
+def load_seed(source, tempo_url):
+    """Execute the seed's block as a module whose TEMPO_URL is the test server
+    and whose clock reads the benchmark corpus' end."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    mod = types.ModuleType("seed_error_summary_api")
+    exec(compile(source, SEED, "exec"), mod.__dict__)
+    mod.TEMPO_URL = tempo_url
+
+    class Clock(dt.datetime):
+        @classmethod
+        def utcnow(cls):
+            return dt.datetime.utcfromtimestamp(bench_corpus.END_S + 1)
+
+    mod.datetime = Clock
+    return mod
+
+
+def time_seed(mod):
+    client = mod.app.test_client()
+    t0 = time.perf_counter()
+    resp = client.get("/api/error-summary")
+    ms = (time.perf_counter() - t0) * 1000
+    if resp.status_code != 200:
+        raise RuntimeError("seed answered %d" % resp.status_code)
+    total = sum(e["count"] for e in resp.get_json()["errors"])
+    return ms, total
+
+
+def run_plugin(bench, url, mode, runs, parallel):
+    p = subprocess.run([bench, url, mode, str(FROM_MS), str(TO_MS), str(runs), str(parallel)],
+                       capture_output=True, text=True, timeout=3600)
+    if p.returncode != 0:
+        raise RuntimeError("bench_tempo failed: %s" % p.stderr)
+    out = {}
+    for line in p.stdout.splitlines():
+        rec = json.loads(line)
+        out.setdefault(rec["what"], []).append(rec)
+    return out
+
+
+def median(recs):
+    return statistics.median(r["ms"] for r in recs)
+
+
+def line(label, ms, seed_ms=None, floor=None, extra=""):
+    s = "  %-34s %9.1f ms" % (label, ms)
+    if seed_ms is not None:
+        r = seed_ms / ms
+        s += "   seed/plugin %6.1fx %s" % (r, "(target >= 50x: %s)" % ("met" if r >= 50 else
+                                                                         "not met"))
+    if floor is not None:
+        f = ms / floor
+        s += "   plugin/floor %.2f (floor %.1f ms%s) %s" % (
+            f, floor, extra, "(target <= 1.5: %s)" % ("met" if f <= 1.5 else "not met"))
+    print(s, flush=True)
+
+
+def bench_size(args, n, tmp, source):
+    cdir = os.path.join(tmp, "corpus-%d" % n)
+    bench_corpus.build(cdir, n)
+    for latency in args.latencies:
+        print("\nerror-summary, %d error traces, %g ms latency per request" % (n, latency),
+              flush=True)
+        lat = ["--latency-ms", str(latency)]
+        with ServerProcess(corpus=cdir, version="2.5.0", args=lat) as s25, \
+                ServerProcess(corpus=cdir, version="2.9.0", args=lat) as s29:
+            seed_ms = None
+            if source:
+                mod = load_seed(source, s25.url)
+                seed_ms, total = time_seed(mod)
+                print("  %-34s %9.1f ms   (%d exception events counted, %d sequential "
+                      "requests)" % ("seed Flask API", seed_ms, total, n + 1), flush=True)
+            fetch = run_plugin(args.bench, s25.url, "fetch", args.runs, args.parallel)
+            errors = fetch["plugin"][0]["errors"]
+            if errors != 3 * n:  # three ERROR spans per failing trace (bench_corpus.py)
+                raise RuntimeError("plugin counted %d error spans, expected %d" % (errors, 3 * n))
+            floor = median(fetch["floor"])
+            line("plugin fetch mode (Tempo 2.5)", median(fetch["plugin"]), seed_ms, floor,
+                 ", %d requests, %d parallel" % (fetch["floor"][0]["requests"], args.parallel))
+            line("plugin fetch mode, trace cache warm", median(fetch["plugin-warm"]), seed_ms)
+            sel = run_plugin(args.bench, s29.url, "select", args.runs, args.parallel)
+            line("plugin select mode (Tempo 2.9)", median(sel["plugin"]), seed_ms,
+                 median(sel["floor"]), ", 1 request")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bench", required=True, help="path of the bench_tempo executable")
+    ap.add_argument("--sizes", default="100,1000")
+    ap.add_argument("--latencies", default="1,5")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--parallel", type=int, default=8, help="maxConcurrentRequests")
+    args = ap.parse_args()
+    args.latencies = [float(x) for x in args.latencies.split(",")]
+    source = seed_source()
+    if source is None:
+        print("seed comparison skipped: ../shared/seed is absent (plugin and floor only)")
+    print("Tempo benchmark: median of %d runs per plugin figure; maxConcurrentRequests=%d"
+          % (args.runs, args.parallel))
+    with tempfile.TemporaryDirectory(prefix="bench-tempo-") as tmp:
+        for n in (int(x) for x in args.sizes.split(",")):
+            bench_size(args, n, tmp, source)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Fuzz target: Tempo search responses and their neighbours. The first byte
+ * picks the reader: search (then every trace turned into select-mode error
+ * occurrences with and without filters), tag values, or build info.
+ * Invariants: a parsed trace ID is 32 hex digits, a span ID 16 or none, and
+ * every occurrence has its strings set.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tempo/tempo_errors.h"
+#include "tempo/tempo_search.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_occurrences(const struct tempo_search_trace *t, const struct query *q)
+{
+    struct tempo_filter f = {q, false};
+    struct tempo_error_list l;
+    tempo_error_list_init(&l);
+    tempo_errors_from_search(&l, t, &f);
+    for (size_t i = 0; i < l.n; i++) {
+        const struct tempo_error *e = &l.items[i];
+        if (!e->service || !e->route || !e->exception_type || !e->message || !e->stacktrace ||
+            strlen(e->trace_id) != 32)
+            abort();
+    }
+    tempo_error_list_cleanup(&l);
+}
+
+static void fuzz_search(const char *body, size_t len)
+{
+    struct tempo_search_result r;
+    struct et_error err;
+    tempo_search_result_init(&r);
+    if (tempo_search_parse(body, len, &r, &err) == 0) {
+        struct query all, some;
+        memset(&all, 0, sizeof all);
+        memset(&some, 0, sizeof some);
+        et_strlist_push(&some.routes, "/x");
+        et_strlist_push(&some.exception_types, "(no exception)");
+        for (size_t i = 0; i < r.n_traces; i++) {
+            const struct tempo_search_trace *t = &r.traces[i];
+            if (strlen(t->trace_id) != 32 || t->n_spans > TEMPO_SEARCH_MAX_SPANS)
+                abort();
+            for (size_t s = 0; s < t->n_spans; s++) {
+                size_t n = strlen(t->spans[s].span_id);
+                if (n != 0 && n != 16)
+                    abort();
+            }
+            check_occurrences(t, &all);
+            check_occurrences(t, &some);
+        }
+        et_strlist_cleanup(&some.routes);
+        et_strlist_cleanup(&some.exception_types);
+    } else if (err.status != 502 || r.n_traces != 0) {
+        abort();
+    }
+    tempo_search_result_cleanup(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const char *body = (const char *)data + 1;
+    size_t len = size - 1;
+    struct et_error err;
+    switch (data[0] % 3) {
+    case 0:
+        fuzz_search(body, len);
+        break;
+    case 1: {
+        struct et_strlist l;
+        et_strlist_init(&l);
+        if (tempo_tag_values_parse(body, len, 1000, &l, &err) == 0 && l.n > 1000)
+            abort();
+        et_strlist_cleanup(&l);
+        break;
+    }
+    default: {
+        char version[64];
+        tempo_buildinfo_parse(body, len, version, sizeof version, &err);
+        break;
+    }
+    }
+    return 0;
+}
