@@ -1,7 +1,14 @@
 // Production build of the plugin frontend: one AMD module, <repo>/dist/module.js, the format
 // Grafana's SystemJS loader expects. React, rxjs and @grafana/{data,ui,runtime} are provided by
 // Grafana at run time (its shared dependencies), so they stay external; everything else is bundled.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import esbuild from 'rollup-plugin-esbuild';
+
+// <repo>/dist by default; ET_DIST_DIR puts it elsewhere (e.g. a build tree's dist/).
+const dist = process.env.ET_DIST_DIR
+  ? resolve(process.env.ET_DIST_DIR)
+  : fileURLToPath(new URL('../dist', import.meta.url));
 
 const shared = new Set([
   'react',
@@ -19,7 +26,7 @@ export default {
   input: 'src/module.ts',
   external: (id) => shared.has(id) || /^@grafana\/(data|ui|runtime)(\/|$)/.test(id),
   output: {
-    file: '../dist/module.js',
+    file: `${dist}/module.js`,
     format: 'amd',
     sourcemap: true,
     inlineDynamicImports: true,

@@ -15,6 +15,7 @@ import { startServer } from './serve.mjs';
 
 const frontend = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const root = resolve(frontend, '..');
+const dist = process.env.ET_DIST_DIR ? resolve(process.env.ET_DIST_DIR) : join(root, 'dist');
 const out = resolve(process.env.ET_FRONTEND_OUT ?? join(frontend, 'test-output'));
 const shots = join(out, 'screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -271,8 +272,8 @@ async function configEditorScenario(context, server, mode) {
 
 async function main() {
   const started = Date.now();
-  if (!existsSync(join(root, 'dist', 'module.js'))) {
-    console.error(`e2e: ${join(root, 'dist', 'module.js')} is missing; run npm run build first`);
+  if (!existsSync(join(dist, 'module.js'))) {
+    console.error(`e2e: ${join(dist, 'module.js')} is missing; run npm run build first`);
     process.exit(1);
   }
   if (!existsSync(executablePath)) {
@@ -281,7 +282,7 @@ async function main() {
   }
   mkdirSync(shots, { recursive: true });
   await buildHarness();
-  const server = await startServer({ harnessDist });
+  const server = await startServer({ harnessDist, dist });
   const profile = mkdtempSync(join(tmpdir(), 'et-chromium-'));
   let context;
   try {
