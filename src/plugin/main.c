@@ -58,6 +58,7 @@ struct signal_waiter {
     pthread_t thread;
     sigset_t set;
     struct rpc_server *rpc;
+    bool running;        /* the thread was started */
     atomic_bool leaving; /* set by main before it wakes the thread for the last time */
 };
 
@@ -165,7 +166,8 @@ static int serve(const struct plugin_options *opts)
     et_log(ET_LOG_DEBUG, "plugin", "serving", "address", socket_path[0] ? socket_path : line, NULL);
 
     waiter.rpc = p->rpc;
-    if (pthread_create(&waiter.thread, NULL, signal_main, &waiter) != 0)
+    waiter.running = pthread_create(&waiter.thread, NULL, signal_main, &waiter) == 0;
+    if (!waiter.running)
         et_log(ET_LOG_WARN, "plugin", "no signal thread: SIGTERM will not shut down cleanly", NULL);
 
     if (!rpc_server_wait(p->rpc, SHUTDOWN_GRACE_MS)) {
@@ -175,9 +177,11 @@ static int serve(const struct plugin_options *opts)
             unlink(socket_path);
         _exit(0);
     }
-    atomic_store(&waiter.leaving, true);
-    pthread_kill(waiter.thread, SIGTERM);
-    pthread_join(waiter.thread, NULL);
+    if (waiter.running) {
+        atomic_store(&waiter.leaving, true);
+        pthread_kill(waiter.thread, SIGTERM);
+        pthread_join(waiter.thread, NULL);
+    }
 
     plugin_free(p);
     rpc_runtime_shutdown();

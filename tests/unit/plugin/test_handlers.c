@@ -85,7 +85,7 @@ struct qreq {
     Pluginv2__DataQuery q[16];
     Pluginv2__DataQuery *qs[16];
     Pluginv2__TimeRange range;
-    char ref[16][8];
+    char ref[16][24];
 };
 
 static void qreq_init(struct qreq *r, struct ds *d, size_t n, const char *const *types,
@@ -192,7 +192,7 @@ static void test_query_data_concurrent_queries_keep_their_refids(void)
     Pluginv2__QueryDataResponse *resp = unpack_query_reply(&reply);
     ASSERT_EQ_UINT(resp->n_responses, 16);
     for (int i = 0; i < 16; i++) {
-        char ref[8], quoted[40];
+        char ref[16], quoted[40];
         snprintf(ref, sizeof ref, "R%d", i);
         snprintf(quoted, sizeof quoted, "\"type-%d\"", i);
         ASSERT_CONTAINS(find(resp, ref)->error, quoted);

@@ -128,9 +128,17 @@ func runBadInput(path string) {
 	// The client's deadline ends the call; the plugin carries on serving.
 	slowDS := prometheusDatasource("slow", slow.URL())
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	_, err = h.data.QueryData(ctx, queryRequest(slowDS, pluginv2.DataFrameFormat_ARROW, query("A", "error-rate", `{}`)))
+	resp, err = h.data.QueryData(ctx, queryRequest(slowDS, pluginv2.DataFrameFormat_ARROW, query("A", "error-rate", `{}`)))
 	cancel()
-	expectCode(err, codes.DeadlineExceeded, "QueryData past its deadline")
+	if err == nil {
+		// The plugin's own copy of the deadline fired first and it answered in
+		// time: then the query itself must say it was cut short.
+		dr := answer(resp, "A")
+		check(dr.Status == 504 || dr.Status == 499, "QueryData past its deadline answered status %d %q", dr.Status, dr.Error)
+		logf("QueryData past its deadline: answered in time with %d %q", dr.Status, dr.Error)
+	} else {
+		expectCode(err, codes.DeadlineExceeded, "QueryData past its deadline")
+	}
 	// The cancelled call's backend request is abandoned too (the fake backend
 	// would otherwise hold it for 60 s).
 	deadline := time.Now().Add(15 * time.Second)
@@ -148,6 +156,6 @@ func runBadInput(path string) {
 
 	check(h.rpc.Ping() == nil, "Ping after bad input: %v", h.rpc.Ping())
 	took, code := h.kill()
-	check(code == 0 && took < time.Second, "after bad input: exit %d in %s, want 0 within 1 s", code, took)
+	check(code == 0 && took < exitLimit, "after bad input: exit %d in %s, want 0 within %s", code, took, exitLimit)
 	logf("Kill: exit %d after %s", code, took.Round(time.Microsecond))
 }

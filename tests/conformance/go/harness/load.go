@@ -78,6 +78,6 @@ func runLoad(path string) {
 		loadCalls, loadDelay, total.Round(time.Millisecond), atomic.LoadInt64(&slow.requests), atomic.LoadInt64(&slow.maxSeen))
 
 	took, code := h.kill()
-	check(code == 0 && took < time.Second, "after the load: exit %d in %s, want 0 within 1 s", code, took)
+	check(code == 0 && took < exitLimit, "after the load: exit %d in %s, want 0 within %s", code, took, exitLimit)
 	logf("Kill: exit %d after %s", code, took.Round(time.Microsecond))
 }

@@ -24,6 +24,8 @@ import (
 )
 
 var (
+	exitLimit time.Duration // the graceful-exit bound checked after every Kill
+
 	cleanupMu sync.Mutex
 	cleanups  []func()
 )
@@ -71,6 +73,8 @@ func main() {
 	fs := flag.NewFlagSet(scenario, flag.ExitOnError)
 	pluginPath := fs.String("plugin", "", "path of the plugin executable")
 	limit := fs.Duration("timeout", 240*time.Second, "overall time limit")
+	fs.DurationVar(&exitLimit, "exit-limit", time.Second,
+		"how soon the plugin must be gone after Kill (sanitizer builds add their exit-time leak check)")
 	fs.Parse(os.Args[2:])
 	if *pluginPath == "" {
 		fmt.Fprintln(os.Stderr, "-plugin is required")
