@@ -54,7 +54,8 @@ static void ensure_room(struct fb_builder *b, size_t n)
     while (ncap - used < n)
         ncap *= 2;
     uint8_t *nbuf = et_xmalloc(ncap);
-    memcpy(nbuf + ncap - used, b->buf + b->head, used);
+    if (used)
+        memcpy(nbuf + ncap - used, b->buf + b->head, used);
     free(b->buf);
     b->buf = nbuf;
     b->head = ncap - used;
