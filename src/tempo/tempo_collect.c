@@ -148,33 +148,42 @@ static size_t plan_reads(const struct tempo_collect *c, const struct tempo_searc
     return u;
 }
 
-static const struct tempo_trace *read_result(const struct tempo_fetch *f, size_t n,
-                                             const char *trace_id)
+/* Occurrences of the traces the search answered on its own (select mode). */
+static void extract_searched(struct tempo_collect *c, const struct query *q,
+                             const struct tempo_search_result *res)
 {
-    struct tempo_fetch key = {.trace_id = trace_id};
-    const struct tempo_fetch *hit = n ? bsearch(&key, f, n, sizeof *f, cmp_fetch) : NULL;
-    return hit ? hit->trace : NULL;
-}
-
-static void extract(struct tempo_collect *c, const struct query *q,
-                    const struct tempo_search_result *res, const struct tempo_fetch *reads,
-                    size_t n_reads)
-{
-    struct tempo_filter filter = {q, true};
     struct tempo_filter select_filter = {q, false};
     for (size_t i = 0; i < c->n_samples; i++) {
         struct tempo_sample *s = &c->samples[i];
         s->traces = res[i].n_traces;
         s->capped = res[i].n_traces >= (size_t)c->limit;
+        for (size_t t = 0; t < res[i].n_traces; t++)
+            if (!needs_read(c, &res[i].traces[t]))
+                tempo_errors_from_search(&s->errors, &res[i].traces[t], &select_filter);
+    }
+}
+
+/* Occurrences of the traces of one batch of reads (sorted by ID). */
+static void extract_read(struct tempo_collect *c, const struct query *q,
+                         const struct tempo_search_result *res, const struct tempo_fetch *reads,
+                         size_t n_reads)
+{
+    struct tempo_filter filter = {q, true};
+    struct tempo_filter select_filter = {q, false};
+    struct tempo_fetch key;
+    memset(&key, 0, sizeof key);
+    for (size_t i = 0; i < c->n_samples; i++) {
+        struct tempo_sample *s = &c->samples[i];
         for (size_t t = 0; t < res[i].n_traces; t++) {
             const struct tempo_search_trace *st = &res[i].traces[t];
-            if (!needs_read(c, st)) {
-                tempo_errors_from_search(&s->errors, st, &select_filter);
+            if (!needs_read(c, st))
                 continue;
-            }
-            const struct tempo_trace *tr = read_result(reads, n_reads, st->trace_id);
-            if (tr)
-                tempo_errors_from_trace(&s->errors, tr, &filter);
+            key.trace_id = st->trace_id;
+            const struct tempo_fetch *hit = bsearch(&key, reads, n_reads, sizeof *reads, cmp_fetch);
+            if (!hit)
+                continue; /* another batch */
+            if (hit->trace)
+                tempo_errors_from_trace(&s->errors, hit->trace, &filter);
             else if (c->caps.use_select) /* the read failed: keep what the search gave */
                 tempo_errors_from_search(&s->errors, st, &select_filter);
         }
@@ -219,24 +228,42 @@ static int cancelled(const struct query_ctx *ctx, struct et_error *err)
                         "the query was cancelled or ran out of time while reading Tempo");
 }
 
+/* Reads go in batches so that at most one batch of parsed traces (and of
+ * response bodies) is held at a time, whatever the sample size. */
+static size_t batch_size(const struct query_ctx *ctx)
+{
+    size_t p = (size_t)(ctx->inst->settings.max_concurrent_requests > 0
+                            ? ctx->inst->settings.max_concurrent_requests
+                            : 8);
+    return p * 8 > TEMPO_READ_BATCH ? p * 8 : TEMPO_READ_BATCH;
+}
+
 static int read_phase(const struct query_ctx *ctx, struct tempo_collect *c, const struct query *q,
                       const struct tempo_search_result *res, struct et_error *err)
 {
     struct tempo_fetch *reads;
     size_t n_reads = plan_reads(c, res, c->n_samples, &reads);
     c->to_read = n_reads;
-    size_t failed = tempo_read_traces(ctx, &c->caps, reads, n_reads, c);
-    int rc = cancelled(ctx, err);
-    if (rc == 0 && failed > 0 && failed == n_reads && !c->caps.use_select) {
+    extract_searched(c, q, res);
+    int rc = 0;
+    size_t batch = batch_size(ctx);
+    for (size_t start = 0; rc == 0 && start < n_reads; start += batch) {
+        size_t m = n_reads - start < batch ? n_reads - start : batch;
+        tempo_read_traces(ctx, &c->caps, reads + start, m, c);
+        rc = cancelled(ctx, err);
+        if (rc == 0)
+            extract_read(c, q, res, reads + start, m);
+        for (size_t i = 0; i < m; i++) {
+            tempo_trace_unref(reads[start + i].trace);
+            reads[start + i].trace = NULL;
+        }
+    }
+    if (rc == 0 && c->fetch_failed > 0 && c->fetch_failed == n_reads && !c->caps.use_select) {
         *err = c->first_failure;
-        et_error_prefix(err, "every trace read failed (%zu)", failed);
+        et_error_prefix(err, "every trace read failed (%zu)", c->fetch_failed);
         rc = -1;
     }
-    if (rc == 0)
-        extract(c, q, res, reads, n_reads);
     describe_reads(c, ctx);
-    for (size_t i = 0; i < n_reads; i++)
-        tempo_trace_unref(reads[i].trace);
     free(reads);
     return rc;
 }

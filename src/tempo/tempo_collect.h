@@ -9,7 +9,9 @@
  * matched than spans-per-spanset returned). Fetch mode (older Tempo, or
  * forced): the search finds the error traces and each is read by ID,
  * concurrently (maxConcurrentRequests, one curl multi), through the
- * datasource's trace cache. The searches of several ranges (error-groups'
+ * datasource's trace cache, in batches so that only one batch of parsed
+ * traces is held at a time (occurrences are copied out, the traces dropped
+ * or left to the cache). The searches of several ranges (error-groups'
  * current and previous range) run in parallel, and a trace found in both is
  * fetched once.
  *
@@ -39,6 +41,7 @@
 #define TEMPO_COLLECT_MAX_RANGES 2
 #define TEMPO_SELECT_SPSS        100   /* Tempo 2.7+ refuses more spans per spanset */
 #define TEMPO_CACHE_SETTLE_MS    60000 /* traces younger than this are not cached */
+#define TEMPO_READ_BATCH         256   /* traces read (and held parsed) at a time, at least */
 
 struct tempo_range {
     int64_t from_ms;
