@@ -11,6 +11,7 @@
 #include "cli/timespec.h"
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/strlist.h"
 
 static const char *const bars[] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
                                    "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
@@ -48,79 +49,6 @@ void print_sparkline(const double *values, size_t n, size_t width, char *out)
         p += 3;
     }
     *p = '\0';
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Median of the finite values among v[i-1], v[i], v[i+1] (NaN when none). */
-static double median3(const double *v, size_t n, size_t i)
-{
-    double w[3];
-    int k = 0;
-    for (size_t j = i ? i - 1 : 0; j <= i + 1 && j < n; j++)
-        if (isfinite(v[j]))
-            w[k++] = v[j];
-    if (k == 0)
-        return NAN;
-    qsort(w, (size_t)k, sizeof w[0], cmp_double);
-    return k == 2 ? (w[0] + w[1]) / 2 : w[k / 2];
-}
-
-long print_spike_start(const double *values, size_t n)
-{
-    /* Work on a 3-point rolling median: an isolated blip is noise, not a spike. */
-    double *s = et_xmalloc((n + 1) * sizeof *s), *sorted = et_xmalloc((n + 1) * sizeof *sorted);
-    size_t m = 0, peak_i = 0;
-    double peak = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        s[i] = isfinite(values[i]) ? median3(values, n, i) : NAN;
-        if (isfinite(s[i])) {
-            sorted[m++] = s[i];
-            if (s[i] > peak) {
-                peak = s[i];
-                peak_i = i;
-            }
-        }
-    }
-    long result = -1;
-    if (m >= 8 && peak > 0) {
-        qsort(sorted, m, sizeof *sorted, cmp_double);
-        double baseline = sorted[m / 2];
-        /* The run around the peak that stays above half-way between baseline
-         * and peak (gaps bridged): a spike lasts a while and sits well above
-         * the baseline. */
-        double threshold = baseline + 0.5 * (peak - baseline);
-        size_t start = peak_i, end = peak_i;
-        while (start > 0 && (isnan(s[start - 1]) || s[start - 1] >= threshold))
-            start--;
-        while (start < peak_i && isnan(s[start]))
-            start++;
-        while (end + 1 < n && (isnan(s[end + 1]) || s[end + 1] >= threshold))
-            end++;
-        double sum = 0;
-        size_t run = 0;
-        for (size_t i = start; i <= end; i++)
-            if (isfinite(s[i])) {
-                sum += s[i];
-                run++;
-            }
-        size_t min_run = m / 40 > 4 ? m / 40 : 4;
-        if (run >= min_run && sum / (double)run >= 4 * baseline) {
-            /* Report the onset: walk back over the leading edge of the rise
-             * in the raw values. */
-            double onset = baseline + 0.1 * (peak - baseline);
-            while (start > 0 && isfinite(values[start - 1]) && values[start - 1] >= onset)
-                start--;
-            result = (long)start;
-        }
-    }
-    free(s);
-    free(sorted);
-    return result;
 }
 
 /* ---- value formatting ------------------------------------------------------------------ */
@@ -334,14 +262,35 @@ static void print_series(FILE *out, const struct frame *f, size_t name_width)
     else
         et_buf_putc(&line, '-');
     et_buf_printf(&line, "  %s", spark);
-    long spike = print_spike_start(vals, n);
-    if (spike >= 0) {
-        timespec_format(frame_field_get_int(t, (size_t)spike) / 1000000, when, sizeof when);
-        et_buf_printf(&line, "  spike since %s", when);
-    }
     fprintf(out, "%s\n", et_buf_cstr(&line));
     et_buf_cleanup(&line);
     free(vals);
+}
+
+/* Notices of a block of series frames, each distinct text once, in order. */
+static void print_series_notices(FILE *out, const struct frame_list *frames, size_t from, size_t to,
+                                 const struct print_options *opt)
+{
+    struct et_strlist seen;
+    et_strlist_init(&seen);
+    for (size_t i = from; i < to; i++) {
+        const struct frame *f = frames->items[i];
+        for (size_t k = 0; k < frame_meta_notice_count(f); k++) {
+            const char *text = frame_meta_notice_text(f, k);
+            if (!et_strlist_push_unique(&seen, text))
+                continue;
+            enum frame_notice_severity sev = frame_meta_notice_severity(f, k);
+            fprintf(out, "  %s %s\n",
+                    sev == FRAME_NOTICE_ERROR     ? "error:"
+                    : sev == FRAME_NOTICE_WARNING ? "warning:"
+                                                  : "note:",
+                    text);
+        }
+    }
+    const char *q = from < to ? frame_meta_executed_query(frames->items[from]) : NULL;
+    if (opt->verbose && q)
+        fprintf(out, "  query:\n    %s\n", q);
+    et_strlist_cleanup(&seen);
 }
 
 void print_frames(FILE *out, const struct frame_list *frames, const struct print_options *opt)
@@ -356,29 +305,25 @@ void print_frames(FILE *out, const struct frame_list *frames, const struct print
             size_t w = text_width(name, strlen(name));
             name_width = w > name_width ? w : name_width;
         }
-    bool in_series = false;
-    for (size_t i = 0; i < frames->n; i++) {
+    size_t i = 0;
+    while (i < frames->n) {
         const struct frame *f = frames->items[i];
         if (is_series(f)) {
-            print_series(out, f, name_width);
-            in_series = true;
-            /* notices of a series set are the same on every frame: print them once */
-            if (i + 1 == frames->n || !is_series(frames->items[i + 1]))
-                print_notices(out, f, opt);
-            continue;
-        }
-        if (in_series)
-            fputc('\n', out);
-        in_series = false;
-        if (frame_field_count(f) == 0) {
-            fprintf(out, "  (no data)\n");
-        } else if (frame_row_count(f) == 0) {
-            fprintf(out, "  %s: no rows\n", frame_name(f)[0] ? frame_name(f) : "result");
+            size_t block = i;
+            while (i < frames->n && is_series(frames->items[i]))
+                print_series(out, frames->items[i++], name_width);
+            print_series_notices(out, frames, block, i, opt);
         } else {
-            print_table(out, f, opt);
+            if (frame_field_count(f) == 0)
+                fprintf(out, "  (no data)\n");
+            else if (frame_row_count(f) == 0)
+                fprintf(out, "  %s: no rows\n", frame_name(f)[0] ? frame_name(f) : "result");
+            else
+                print_table(out, f, opt);
+            print_notices(out, f, opt);
+            i++;
         }
-        print_notices(out, f, opt);
-        if (i + 1 < frames->n)
+        if (i < frames->n)
             fputc('\n', out);
     }
 }

@@ -3,9 +3,9 @@
  * Frames for people in a terminal.
  *
  * Time-series frames (one series each) become one line: the series name, the
- * peak with its time, the last value, a Unicode sparkline, and — when the
- * series has a clear spike — the time the spike started (the first point of
- * the run of high values that contains the peak). Other frames become aligned
+ * peak with its time, the last value and a Unicode sparkline; the block's
+ * notices (e.g. the backend's "errors rising since") follow it. Other frames
+ * become aligned
  * tables: times as UTC, percentunit values as percentages, multi-line text
  * (stack traces) cut to its first line unless `wide` is set, nulls as "-".
  * Notices follow their frame; executedQueryString only when `verbose`.
@@ -31,9 +31,5 @@ void print_frames(FILE *out, const struct frame_list *frames, const struct print
 /* Exposed for tests: a sparkline of `n` values resampled to `width` cells
  * (NaN = no data → space). `out` must hold width*3+1 bytes. */
 void print_sparkline(const double *values, size_t n, size_t width, char *out);
-
-/* Exposed for tests: index of the start of the spike around the maximum, or -1
- * when the series has no clear spike (peak not well above the baseline). */
-long print_spike_start(const double *values, size_t n);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/mem.h"
@@ -28,6 +29,7 @@
 #include "prometheus/prom_client.h"
 #include "prometheus/promql.h"
 #include "prometheus/spanmetrics.h"
+#include "series/spike.h"
 #include "tempo/tempo_runners.h"
 
 #define KEY_SEP '\x1f'
@@ -143,6 +145,51 @@ static const char *value_unit(enum rate_mode m)
     return m == RATE_MODE_RATIO ? "percentunit" : m == RATE_MODE_RATE ? "reqps" : "short";
 }
 
+static void format_value(char *out, size_t size, double v, enum rate_mode mode)
+{
+    if (mode == RATE_MODE_RATIO)
+        snprintf(out, size, "%.2f%%", v * 100);
+    else if (mode == RATE_MODE_RATE)
+        snprintf(out, size, "%.3g errors/s", v);
+    else
+        snprintf(out, size, "%.3g errors per step", v);
+}
+
+/* "Since when?": when the series has a sustained spike, say so on the frame
+ * (a notice Grafana shows on the panel) and in meta.custom.spike. */
+static void annotate_spike(struct frame *f, const struct frame_field *val, const char *display,
+                           enum rate_mode mode, const struct promql_range *range)
+{
+    size_t n = frame_field_len(val);
+    double *v = et_xmalloc((n + 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = frame_field_is_null(val, i) ? NAN : frame_field_get_float(val, i);
+    struct spike sp;
+    if (series_find_spike(v, n, &sp)) {
+        int64_t start_ms = (int64_t)llround((range->start + (double)sp.start * range->step) * 1000);
+        int64_t peak_ms = (int64_t)llround((range->start + (double)sp.peak * range->step) * 1000);
+        time_t secs = (time_t)(start_ms / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        char when[32], base[48], peak[48], note[512];
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        format_value(base, sizeof base, sp.baseline, mode);
+        format_value(peak, sizeof peak, sp.peak_value, mode);
+        snprintf(note, sizeof note, "%s: errors rising since %s UTC (%s, usually %s)", display,
+                 when, peak, base);
+        frame_meta_add_notice(f, FRAME_NOTICE_WARNING, note);
+        json_t *spike = json_object();
+        json_object_set_new(spike, "start", json_integer(start_ms));
+        json_object_set_new(spike, "peak", json_integer(peak_ms));
+        json_object_set_new(spike, "peakValue", json_real(sp.peak_value));
+        json_object_set_new(spike, "baseline", json_real(sp.baseline));
+        json_t *custom = json_object();
+        json_object_set_new(custom, "spike", spike);
+        frame_meta_set_custom(f, custom);
+    }
+    free(v);
+}
+
 static struct frame *series_frame(const struct query *q, const char *key, const struct grid *g,
                                   size_t k, const struct promql_range *range)
 {
@@ -190,6 +237,7 @@ static struct frame *series_frame(const struct query *q, const char *key, const 
         else
             frame_field_append_float(val, v);
     }
+    annotate_spike(f, val, et_buf_cstr(&display), q->mode, range);
     free(svc);
     et_buf_cleanup(&display);
     return f;

@@ -133,6 +133,22 @@ class ErrorRate(unittest.TestCase):
         first_high = next(t for t, v in zip(times, series["checkout"]) if v is not None and v > 0.05)
         self.assertLessEqual(abs(first_high - spike_start), 60_000, (first_high, spike_start))
 
+    def test_spike_start_is_reported_on_the_series_that_spiked(self):
+        frames = ok_frames(self, PROM.url, "error-rate")
+        spike_start = PROM.summary["spike_start"] * 1000
+        spiked = {}
+        for f in frames:
+            svc = frame_labels(f).get("service")
+            custom = f["schema"]["meta"].get("custom", {})
+            if "spike" in custom:
+                spiked[svc] = custom["spike"]["start"]
+                notices = [n["text"] for n in f["schema"]["meta"].get("notices", [])]
+                self.assertTrue(any(n.startswith(svc + ": errors rising since ") for n in notices),
+                                notices)
+        self.assertEqual(set(spiked), {"checkout", "payment"})
+        for svc, start in spiked.items():
+            self.assertLessEqual(abs(start - spike_start), 60_000, (svc, start, spike_start))
+
     def test_client_spans_are_not_double_counted(self):
         default = series_by_service(ok_frames(self, PROM.url, "error-rate"))
         frontend = max(v for v in default["frontend"] if v is not None)

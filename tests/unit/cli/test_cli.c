@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * Unit tests for src/cli: time arguments, the provisioning-file reader (YAML
- * subset and JSON, env interpolation, errors with line numbers), sparklines
- * and spike detection.
+ * subset and JSON, env interpolation, errors with line numbers) and sparklines.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -154,38 +153,12 @@ static void test_sparkline(void)
     ASSERT_EQ_STR(out2, "\xe2\x96\x88  \xe2\x96\x88");
 }
 
-static void test_spike_start(void)
-{
-    double v[100];
-    for (int i = 0; i < 100; i++)
-        v[i] = 0.01 + (i % 3) * 0.002; /* noisy baseline */
-    ASSERT_EQ_INT(print_spike_start(v, 100), -1);
-    for (int i = 60; i < 75; i++)
-        v[i] = 0.15;
-    v[59] = 0.05; /* the leading edge of the rise */
-    ASSERT_EQ_INT(print_spike_start(v, 100), 59);
-    v[30] = 0.4; /* a single blip elsewhere is taller but not sustained: still the same spike */
-    ASSERT_EQ_INT(print_spike_start(v, 100), 59);
-    v[30] = 0.01;
-    for (int i = 60; i < 62; i++)
-        v[i] = 0.15; /* only two high points left: too short to be a spike */
-    for (int i = 62; i < 75; i++)
-        v[i] = 0.01;
-    v[59] = 0.01;
-    ASSERT_EQ_INT(print_spike_start(v, 100), -1);
-    double flat[20];
-    for (int i = 0; i < 20; i++)
-        flat[i] = 0;
-    ASSERT_EQ_INT(print_spike_start(flat, 20), -1);
-}
-
 static const struct unit_test tests[] = {
     UNIT_TEST(test_time_arguments),
     UNIT_TEST(test_provisioning_yaml),
     UNIT_TEST(test_flow_mapping_and_json),
     UNIT_TEST(test_bad_files_name_the_line),
     UNIT_TEST(test_sparkline),
-    UNIT_TEST(test_spike_start),
     {0},
 };
 
