@@ -45,6 +45,7 @@ void handle_check_health(void *app, const struct rpc_request *req, struct rpc_re
         return;
     }
 
+    plugin_backend_init(p);
     Pluginv2__CheckHealthResponse out = PLUGINV2__CHECK_HEALTH_RESPONSE__INIT;
     char *message = NULL, *details_text = NULL;
     struct et_error err;

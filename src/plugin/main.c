@@ -32,7 +32,6 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
-#include "http/http.h"
 #include "plugin/handshake.h"
 #include "plugin/options.h"
 #include "plugin/plugin.h"
@@ -139,8 +138,6 @@ static int serve(const struct plugin_options *opts)
 
     struct et_error err;
     et_error_clear(&err);
-    if (http_global_init() < 0)
-        return fail_start("cannot initialise libcurl", NULL);
     rpc_runtime_init();
     struct plugin *p = plugin_new(opts, &err);
     if (!p)
@@ -185,7 +182,6 @@ static int serve(const struct plugin_options *opts)
 
     plugin_free(p);
     rpc_runtime_shutdown();
-    http_global_cleanup();
     if (socket_path[0] && unlink(socket_path) < 0 && errno != ENOENT)
         et_logf(ET_LOG_WARN, "plugin", "cannot remove the socket %s: %s", socket_path,
                 strerror(errno));

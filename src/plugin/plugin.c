@@ -14,7 +14,9 @@
 
 #include <stdlib.h>
 
+#include "core/log.h"
 #include "core/mem.h"
+#include "http/http.h"
 #include "plugin/handlers.h"
 
 /* Threads draining the completion queue (they never block; two keep one busy
@@ -41,12 +43,27 @@ const struct rpc_method *plugin_methods(size_t *n)
     return methods;
 }
 
+void plugin_backend_init(struct plugin *p)
+{
+    if (atomic_load_explicit(&p->http_ready, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&p->http_lock);
+    if (!atomic_load_explicit(&p->http_ready, memory_order_relaxed)) {
+        if (http_global_init() < 0) /* requests will then fail one by one, with a message */
+            et_log(ET_LOG_ERROR, "plugin", "libcurl could not be initialised", NULL);
+        atomic_store_explicit(&p->http_ready, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&p->http_lock);
+}
+
 struct plugin *plugin_new_state(const struct plugin_options *opts)
 {
     struct plugin *p = et_xcalloc(1, sizeof *p);
     p->opts = *opts;
     p->metrics = et_metrics_new();
     p->instances = instance_cache_new(p->metrics);
+    pthread_mutex_init(&p->http_lock, NULL);
+    atomic_init(&p->http_ready, false);
     if (opts->query_concurrency > 1)
         p->query_pool = workq_new("et-query", opts->workers);
     return p;
@@ -80,5 +97,8 @@ void plugin_free(struct plugin *p)
     workq_free(p->query_pool);
     instance_cache_free(p->instances);
     et_metrics_free(p->metrics);
+    if (atomic_load(&p->http_ready))
+        http_global_cleanup();
+    pthread_mutex_destroy(&p->http_lock);
     free(p);
 }

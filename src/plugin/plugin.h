@@ -8,12 +8,20 @@
  *   query_pool  threads that run the queries of one QueryData request side by side
  *   rpc         the gRPC server and its method table (plugin.c)
  *
+ * libcurl is initialised on the first call that may reach a backend, not at
+ * start-up: its global init (OpenSSL) costs a few milliseconds and about
+ * 2 MB, which a plugin that only answers health pings never needs (libcurl
+ * 7.84+ allows this from any thread; plugin_backend_init() makes it once).
+ *
  * Ownership: plugin_new() returns a plugin freed with plugin_free(), after
  * its server has stopped. Thread safety: the fields are set once in
  * plugin_new(); handlers only read them (the objects are thread-safe).
  */
 #ifndef ET_PLUGIN_PLUGIN_H
 #define ET_PLUGIN_PLUGIN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "config/instance.h"
 #include "core/error.h"
@@ -26,9 +34,15 @@ struct plugin {
     struct plugin_options opts;
     struct et_metrics *metrics;
     struct instance_cache *instances;
-    struct workq *query_pool; /* NULL when query_concurrency is 1 */
-    struct rpc_server *rpc;   /* NULL in unit tests that call handlers directly */
+    struct workq *query_pool;  /* NULL when query_concurrency is 1 */
+    struct rpc_server *rpc;    /* NULL in unit tests that call handlers directly */
+    pthread_mutex_t http_lock; /* serialises the first plugin_backend_init() */
+    atomic_bool http_ready;    /* libcurl's global init has run */
 };
+
+/* Initialise libcurl unless done already; every handler that may send a
+ * backend request calls this first. Any thread. */
+void plugin_backend_init(struct plugin *p);
 
 /* The services Grafana calls, in a table (path, lane, handler). */
 const struct rpc_method *plugin_methods(size_t *n);

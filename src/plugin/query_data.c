@@ -242,6 +242,7 @@ void handle_query_data(void *app, const struct rpc_request *req, struct rpc_repl
         return;
     }
 
+    plugin_backend_init(p);
     struct batch *b = et_xcalloc(1, sizeof *b);
     b->format =
         in->format == PLUGINV2__DATA_FRAME_FORMAT__JSON ? FRAME_FORMAT_JSON : FRAME_FORMAT_ARROW;

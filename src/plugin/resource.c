@@ -65,6 +65,7 @@ void handle_call_resource(void *app, const struct rpc_request *req, struct rpc_r
         return;
     }
 
+    plugin_backend_init(p);
     struct et_error err;
     et_error_clear(&err);
     struct instance *inst = pcontext_instance(p->instances, in->plugincontext, &err);

@@ -5,6 +5,11 @@
  * variable. The pool is tiny on purpose: the jobs are whole gRPC calls or
  * whole panel queries (milliseconds to seconds), so the queue lock is never
  * the bottleneck.
+ *
+ * Threads are started on demand: a submit that finds no idle thread starts
+ * one, up to the pool's size, and threads then stay. A plugin that is idle
+ * (most of its life) so holds a handful of threads instead of dozens, which
+ * shows in start-up time and resident memory.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "plugin/workq.h"
@@ -31,7 +36,9 @@ struct workq {
     size_t pending;
     bool stopping; /* set by workq_free: threads leave once the queue is empty */
     pthread_t *threads;
-    int n_threads;
+    int n_threads;   /* started so far */
+    int max_threads; /* the pool's size */
+    int idle;        /* threads waiting for a job */
     char name[16];
 };
 
@@ -41,8 +48,11 @@ static void *worker_main(void *arg)
 
     pthread_mutex_lock(&q->lock);
     for (;;) {
-        while (!q->head && !q->stopping)
+        while (!q->head && !q->stopping) {
+            q->idle++;
             pthread_cond_wait(&q->wake, &q->lock);
+            q->idle--;
+        }
         struct job *j = q->head;
         if (!j)
             break; /* stopping and drained */
@@ -59,22 +69,28 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* With the lock held: start one more thread. False when none could start. */
+static bool start_thread_locked(struct workq *q)
+{
+    if (pthread_create(&q->threads[q->n_threads], NULL, worker_main, q) != 0)
+        return false;
+    pthread_setname_np(q->threads[q->n_threads], q->name);
+    q->n_threads++;
+    return true;
+}
+
 struct workq *workq_new(const char *name, int threads)
 {
     struct workq *q = et_xcalloc(1, sizeof *q);
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     snprintf(q->name, sizeof q->name, "%s", name ? name : "workq");
-    if (threads < 1)
-        threads = 1;
-    q->threads = et_xcalloc((size_t)threads, sizeof *q->threads);
-    for (int i = 0; i < threads; i++) {
-        if (pthread_create(&q->threads[i], NULL, worker_main, q) != 0)
-            break;
-        pthread_setname_np(q->threads[i], q->name);
-        q->n_threads++;
-    }
-    if (q->n_threads == 0) {
+    q->max_threads = threads < 1 ? 1 : threads;
+    q->threads = et_xcalloc((size_t)q->max_threads, sizeof *q->threads);
+    pthread_mutex_lock(&q->lock);
+    bool started = start_thread_locked(q); /* one at once: proves threads can start */
+    pthread_mutex_unlock(&q->lock);
+    if (!started) {
         workq_free(q);
         return NULL;
     }
@@ -94,6 +110,11 @@ void workq_submit(struct workq *q, workq_job_fn fn, void *arg)
         q->head = j;
     q->tail = j;
     q->pending++;
+    /* Every idle thread may already have a job signalled to it: start another
+     * when jobs outnumber idle threads (a failure leaves the job queued for
+     * the threads there are). */
+    if ((size_t)q->idle < q->pending && q->n_threads < q->max_threads)
+        start_thread_locked(q);
     pthread_cond_signal(&q->wake);
     pthread_mutex_unlock(&q->lock);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * A fixed pool of threads running jobs from one FIFO queue.
+ * A bounded pool of threads running jobs from one FIFO queue.
  *
  * The gRPC layer gives each class of call its own pool ("lane"), so handlers
  * that block on backend I/O (QueryData, CallResource) can never starve quick
@@ -8,7 +8,9 @@
  * to run the queries of one request side by side.
  *
  * Jobs are never refused and never dropped: workq_free() waits until the
- * queue is empty and every thread has finished its job.
+ * queue is empty and every thread has finished its job. Threads start on
+ * demand (a job that finds no idle thread starts one, up to the pool's size)
+ * and then stay.
  *
  * Ownership: workq_new() returns a pool freed with workq_free(). `arg` stays
  * the caller's. Thread safety: workq_submit() may be called from any thread,
@@ -23,8 +25,9 @@ typedef void (*workq_job_fn)(void *arg);
 
 struct workq;
 
-/* Start `threads` (>= 1) threads. `name` (up to 15 bytes) names them for
- * debuggers. Returns NULL when no thread could be started. */
+/* A pool of up to `threads` (>= 1) threads; one starts now, the others when
+ * jobs wait. `name` (up to 15 bytes) names them for debuggers. Returns NULL
+ * when not even one thread could be started. */
 struct workq *workq_new(const char *name, int threads);
 /* Queue `fn(arg)`; it runs on one of the pool's threads. */
 void workq_submit(struct workq *q, workq_job_fn fn, void *arg);
