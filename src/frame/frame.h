@@ -185,7 +185,10 @@ int64_t frame_field_get_int(const struct frame_field *field, size_t row);   /* i
 uint64_t frame_field_get_uint(const struct frame_field *field, size_t row); /* uint types, enum */
 double frame_field_get_float(const struct frame_field *field, size_t row);  /* any numeric */
 bool frame_field_get_bool(const struct frame_field *field, size_t row);
-/* String and JSON fields; `len` may be NULL. Borrowed until the next append. */
+/* String and JSON fields: the row's bytes and, in *len, their count. The bytes
+ * are NOT NUL-terminated (rows are stored back to back, as Arrow needs them):
+ * always use *len (`len` may be NULL only to test for null). NULL for a null
+ * row, a non-string field or a row out of range. Borrowed until the next append. */
 const char *frame_field_get_string(const struct frame_field *field, size_t row, size_t *len);
 
 /* ---- checks and encoders ----------------------------------------------------------- */

@@ -455,10 +455,19 @@ static json_t *random_meta(struct frame *frame)
     return meta;
 }
 
+/* 0 and 1 rows 15% each, 33 rows 25%, 1000 rows 10%, else 2..70. */
 static size_t random_rows(void)
 {
-    static const size_t fixed[] = {0, 1, 33, 1000};
-    return below(5) < 4 ? fixed[below(4)] : 2 + below(69);
+    size_t pick = below(100);
+    if (pick < 15)
+        return 0;
+    if (pick < 30)
+        return 1;
+    if (pick < 55)
+        return 33;
+    if (pick < 65)
+        return 1000;
+    return 2 + below(69);
 }
 
 static json_t *random_frame(struct frame **out)

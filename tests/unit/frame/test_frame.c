@@ -54,8 +54,9 @@ static void test_values_round_trip(void)
     ASSERT_EQ_INT(frame_field_get_int(i8, 2), 44);
     ASSERT_EQ_UINT(frame_field_get_uint(u64, 0), UINT64_MAX);
     size_t len;
-    ASSERT_EQ_STR(frame_field_get_string(s, 0, &len), "héllo");
+    const char *text = frame_field_get_string(s, 0, &len);
     ASSERT_EQ_UINT(len, 6);
+    ASSERT_TRUE(memcmp(text, "héllo", 6) == 0);
     ASSERT_NOT_NULL(frame_field_get_string(s, 1, &len));
     ASSERT_EQ_UINT(len, 0);
     ASSERT_NULL(frame_field_get_string(s, 2, &len));
