@@ -35,6 +35,7 @@ struct picked_frame {
 /* The frames one exception contributes. */
 struct picked_exception {
     size_t exception; /* index in the trace */
+    bool left_out;    /* cut inside while others have frames: takes no part */
     size_t n;
     struct picked_frame frames[FINGERPRINT_MAX_FRAMES];
 };
@@ -191,25 +192,25 @@ static size_t pick_frames(struct fingerprint_ctx *ctx, size_t e, bool app_only,
 static size_t pick_chain(struct fingerprint_ctx *ctx, bool app_only)
 {
     const struct stacktrace *st = &ctx->trace;
-    size_t chain[FINGERPRINT_MAX_CHAIN];
-    size_t n_chain = 0;
-    for (size_t e = 0; e < st->n_exceptions && n_chain < FINGERPRINT_MAX_CHAIN; e++)
-        if (st->exceptions[e].relation != STACK_REL_SUPPRESSED)
-            chain[n_chain++] = e;
     size_t complete_frames = 0;
-    for (size_t i = 0; i < n_chain; i++) {
-        struct picked_exception tmp;
-        if (st->exceptions[chain[i]].complete)
-            complete_frames += pick_frames(ctx, chain[i], app_only, &tmp);
-    }
     ctx->n_picked = 0;
-    size_t total = 0;
-    for (size_t i = 0; i < n_chain; i++) {
-        const struct stack_exception *ex = &st->exceptions[chain[i]];
-        if (!ex->complete && complete_frames > 0)
-            continue; /* where the cut falls varies: leave the cut exception out */
+    for (size_t e = 0; e < st->n_exceptions && ctx->n_picked < FINGERPRINT_MAX_CHAIN; e++) {
+        if (st->exceptions[e].relation == STACK_REL_SUPPRESSED)
+            continue;
         struct picked_exception *p = &ctx->picked[ctx->n_picked++];
-        total += pick_frames(ctx, chain[i], app_only, p);
+        p->left_out = false;
+        size_t n = pick_frames(ctx, e, app_only, p);
+        if (st->exceptions[e].complete)
+            complete_frames += n;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < ctx->n_picked; i++) {
+        struct picked_exception *p = &ctx->picked[i];
+        /* where a cut falls varies: leave the cut exception out when others
+         * have frames */
+        p->left_out = !st->exceptions[p->exception].complete && complete_frames > 0;
+        if (!p->left_out)
+            total += p->n;
     }
     return total;
 }
@@ -233,6 +234,9 @@ static void add_frames(struct fingerprint_ctx *ctx, enum stack_language lang)
     uint64_t seen[FINGERPRINT_MAX_CHAIN];
     for (size_t i = 0; i < ctx->n_picked; i++) {
         const struct picked_exception *p = &ctx->picked[i];
+        seen[i] = 0;
+        if (p->left_out)
+            continue;
         size_t start = ctx->components.len;
         normalize_type(lang, ctx->trace.exceptions[p->exception].type, &ctx->chain_type);
         add_component(&ctx->components, "exception", et_buf_cstr(&ctx->chain_type));
@@ -245,7 +249,7 @@ static void add_frames(struct fingerprint_ctx *ctx, enum stack_language lang)
         }
         seen[i] = hash64(ctx->components.data + start, ctx->components.len - start);
         for (size_t j = 0; j < i; j++) {
-            if (seen[j] == seen[i]) {
+            if (!ctx->picked[j].left_out && seen[j] == seen[i]) {
                 ctx->components.len = start; /* a repeat: take it back */
                 ctx->components.data[start] = '\0';
                 break;
@@ -299,7 +303,7 @@ static void set_culprit(struct fingerprint_ctx *ctx, const char *text, size_t te
 {
     const struct picked_frame *top = NULL;
     for (size_t i = 0; i < ctx->n_picked && !top; i++)
-        if (ctx->picked[i].n)
+        if (ctx->picked[i].n && !ctx->picked[i].left_out)
             top = &ctx->picked[i].frames[0];
     if (top && ctx->trace.language == STACK_LANG_UNKNOWN) {
         /* lines of an unknown format name no module or function */

@@ -77,19 +77,18 @@ static size_t count_digits(const char *s, size_t n, size_t i, size_t max)
     return k;
 }
 
+/* s[0..n) equals the lower-case `word`, ignoring ASCII case. */
 static bool lower_equal(const char *s, size_t n, const char *word)
 {
-    size_t wl = strlen(word);
-    if (n != wl)
-        return false;
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
-        if (c != (unsigned char)word[i])
+        if (c != (unsigned char)word[i]) /* also stops at word's end */
             return false;
     }
-    return true;
+    return word[i] == '\0';
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -343,6 +342,8 @@ static enum date_token date_token_at(const char *s, size_t n, size_t j, size_t *
 {
     unsigned char c = at(s, n, j);
     if (is_alpha(c)) {
+        if (!after_time && !(c >= 'A' && c <= 'Z'))
+            return DT_NONE; /* dates name months and days with a capital */
         size_t k = j;
         while (k - j < 10 && is_alpha(at(s, n, k)))
             k++;
@@ -600,7 +601,7 @@ static size_t unit_word(const char *s, size_t n, size_t j)
 static bool unit_in(const char *s, size_t len, const char *const *list, bool exact_case)
 {
     for (size_t k = 0; list[k]; k++) {
-        if (exact_case ? (strlen(list[k]) == len && memcmp(s, list[k], len) == 0)
+        if (exact_case ? (strncmp(s, list[k], len) == 0 && list[k][len] == '\0')
                        : lower_equal(s, len, list[k]))
             return true;
     }
@@ -829,7 +830,7 @@ static size_t replace_token(const char *s, size_t n, size_t i, struct tpl_out *o
             return m;
         }
     }
-    if (is_alnum(c)) {
+    if ((c >= 'A' && c <= 'Z') || is_digit(c)) {
         if ((m = match_text_date(s, n, i)) != 0) {
             out_str(o, "<date>");
             return m;

@@ -226,6 +226,8 @@ bool sv_path_contains(const char *path, size_t n, const char *segment)
     size_t k = strlen(segment);
     if (k == 0 || k > n)
         return false;
+    if (!memchr(path, '\\', n))
+        return sv_find(path, n, segment) >= 0; /* the common case: no Windows separator */
     for (size_t i = 0; i + k <= n; i++) {
         size_t j = 0;
         for (; j < k; j++) {
