@@ -261,6 +261,8 @@ async function configEditorScenario(context, server, mode) {
       'jsonData'
     );
     equal(o.secureJsonData.prometheusHttpHeaderValue1, 'blue', 'header value is a secret');
+    await page.click('#et-names-in-use');
+    await page.locator('#et-names').getByText('traces_span_metrics_calls_total', { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, `${mode}-config-editor.png`), fullPage: true });
   });
 

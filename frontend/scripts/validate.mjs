@@ -39,8 +39,9 @@ function skip(name, why) {
 }
 
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
-const plugin = readJson(join(root, 'plugin.json'));
-const dashboardPath = join(root, 'dashboards', 'error-triage.json');
+// The files under test; the overrides let tests/validate.test.ts feed broken copies.
+const plugin = readJson(process.env.ET_PLUGIN_JSON ?? join(root, 'plugin.json'));
+const dashboardPath = process.env.ET_DASHBOARD_FILE ?? join(root, 'dashboards', 'error-triage.json');
 const dashboard = readJson(dashboardPath);
 const provisionedDs = parseYaml(readFileSync(join(root, 'provisioning', 'datasources', 'errortriage.yaml'), 'utf8'));
 const provisionedDash = parseYaml(readFileSync(join(root, 'provisioning', 'dashboards', 'errortriage.yaml'), 'utf8'));
@@ -130,8 +131,18 @@ const backendTypes = existsSync(backendSource)
   ? [...readFileSync(backendSource, 'utf8').matchAll(/\[QUERY_[A-Z_]+\]\s*=\s*"([a-z-]+)"/g)].map((m) => m[1])
   : undefined;
 check('docs/queries.md lists the query types', docTypes.length >= 8 ? [] : `only found ${docTypes.join(', ')}`);
-// Field names are the backticked identifiers in docs/queries.md tables and text.
-const docFields = new Set([...queriesDoc.matchAll(/`([a-zA-Z]+)`/g)].map((m) => m[1]));
+// Query fields: first cells of the field tables, and `name` followed by ( = or : in the prose,
+// leaving out the "Answer:" paragraphs (those name frame fields, not query fields).
+const docFields = new Set(
+  queriesDoc
+    .split(/\n\s*\n/)
+    .flatMap((paragraph) => paragraph.split('Answer:')[0].split('\n'))
+    .flatMap((line) =>
+      line.startsWith('|')
+        ? [...line.matchAll(/^\| `([a-zA-Z]+)`/g)].map((m) => m[1])
+        : [...line.matchAll(/`([a-zA-Z]+)` ?[(=:]/g)].map((m) => m[1])
+    )
+);
 const BASE_FIELDS = new Set(['refId', 'datasource', 'queryType', 'hide', 'key']);
 
 const targets = []; // { where, query }

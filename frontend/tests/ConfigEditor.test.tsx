@@ -5,7 +5,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import React, { useState } from 'react';
 import { DataSourceSettings } from '@grafana/data';
-import { setDataSourceSrv } from '@grafana/runtime';
+import { BackendSrv, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { ConfigEditor, urlProblem } from '../src/components/ConfigEditor';
@@ -173,5 +173,22 @@ describe('ConfigEditor', () => {
     await user.click(document.getElementById('et-tls-skip-verify')!);
     expect(last().jsonData).toMatchObject({ tlsAuthWithCACert: true, tlsSkipVerify: true });
     expect(last().secureJsonData).toMatchObject({ tlsCACert: '-----BEGIN CERTIFICATE-----' });
+  });
+
+  it('shows the metric names the backend uses, or why it cannot', async () => {
+    const get = vi.fn(async (url: string) => {
+      if (get.mock.calls.length > 1) {
+        throw { status: 400, data: { error: 'no Prometheus URL in the datasource settings' } };
+      }
+      return { schema: 'otel', callsMetric: 'traces_span_metrics_calls_total', eventsMetric: '', url };
+    });
+    setBackendSrv({ get } as unknown as BackendSrv);
+    const { user } = setup(settings());
+    await user.click(screen.getByRole('button', { name: /Show names in use/ }));
+    expect(await screen.findByText('traces_span_metrics_calls_total')).toBeInTheDocument();
+    expect(screen.getByText('(none)')).toBeInTheDocument();
+    expect(get.mock.calls[0][0]).toBe('/api/datasources/uid/errortriage/resources/metrics-schema');
+    await user.click(screen.getByRole('button', { name: /Show names in use/ }));
+    expect(await screen.findByText('no Prometheus URL in the datasource settings')).toBeInTheDocument();
   });
 });

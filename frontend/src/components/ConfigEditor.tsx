@@ -2,11 +2,12 @@
 // headers per backend, the Tempo datasource for trace links, span-metrics naming, tenant,
 // timeouts and TLS. Plain settings go to jsonData, secrets to secureJsonData (docs/configuration.md).
 // Grafana never sends a stored secret back, only secureJsonFields[key] = true; "Reset" clears it.
-import React from 'react';
+import React, { useState } from 'react';
 
 import { DataSourceInstanceSettings, DataSourcePluginOptionsEditorProps, SelectableValue } from '@grafana/data';
-import { DataSourcePicker } from '@grafana/runtime';
+import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
 import {
+  Alert,
   Button,
   Divider,
   Field,
@@ -30,6 +31,7 @@ import {
   MetricsSchema,
   TempoSearchMode,
 } from '../types';
+import { errorMessage } from './ValuesSelect';
 
 export type Props = DataSourcePluginOptionsEditorProps<ErrorTriageOptions, ErrorTriageSecureJsonData>;
 type JsonPatch = Partial<Record<keyof ErrorTriageOptions, unknown>>;
@@ -155,6 +157,61 @@ function Section(props: { title: string; description?: string; children: React.R
       )}
       <div>{props.children}</div>
     </Stack>
+  );
+}
+
+/**
+ * The metric and label names the backend resolved from the saved settings (GET metrics-schema),
+ * so "Detect" can be checked without writing PromQL.
+ */
+function NamesInUse({ uid }: { uid: string }) {
+  const [state, setState] = useState<{ loading?: boolean; names?: Record<string, unknown>; error?: string }>({});
+  const load = async () => {
+    setState({ loading: true });
+    try {
+      const names = await getBackendSrv().get<Record<string, unknown>>(
+        `/api/datasources/uid/${encodeURIComponent(uid)}/resources/metrics-schema`,
+        undefined,
+        undefined,
+        { showErrorAlert: false }
+      );
+      setState({ names });
+    } catch (err) {
+      setState({ error: errorMessage(err) });
+    }
+  };
+  return (
+    <Field label="Names in use" description="What the backend uses with the saved settings: save first, then look">
+      <Stack direction="column" gap={1} alignItems="flex-start">
+        <Button
+          id="et-names-in-use"
+          variant="secondary"
+          size="sm"
+          icon={state.loading ? 'spinner' : 'search'}
+          onClick={load}
+        >
+          Show names in use
+        </Button>
+        {state.error && (
+          <Alert severity="error" title="Could not read the names">
+            {state.error}
+          </Alert>
+        )}
+        {state.names && (
+          <div
+            id="et-names"
+            style={{ display: 'grid', gridTemplateColumns: 'max-content auto', columnGap: 16, rowGap: 2 }}
+          >
+            {Object.entries(state.names).map(([key, value]) => (
+              <React.Fragment key={key}>
+                <Text color="secondary">{key}</Text>
+                <Text variant="code">{typeof value === 'string' ? value || '(none)' : JSON.stringify(value)}</Text>
+              </React.Fragment>
+            ))}
+          </div>
+        )}
+      </Stack>
+    </Field>
   );
 }
 
@@ -401,6 +458,7 @@ export function ConfigEditor(props: Props) {
               {textInput(n.key, `et-${n.key}`, n.placeholder)}
             </Field>
           ))}
+        {options.uid && <NamesInUse uid={options.uid} />}
       </Section>
       <Divider />
 
