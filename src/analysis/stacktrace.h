@@ -21,12 +21,15 @@
  *
  * Names are as written, apart from these cleanups done here: argument lists,
  * line/column numbers, `+0x..` offsets and JVM module/class-loader prefixes
- * are split off; JS `async `/`new `/`[as x]` dropped; `file://` and
- * `webpack-internal:///` prefixes, query strings and bundle hashes removed
- * from JS paths; PHP's OTel `App.Billing.X` restored to `App\Billing\X`; PHP
- * native frames carry the location where the function was executing (the
- * previous line's file), not its call site. The further normalisation used
- * for grouping (lambdas, closures, generated classes) is fingerprint.c's job.
+ * are split off; JS `async `/`new `/`[as x]` dropped and `file://` /
+ * `webpack-internal:///` prefixes removed from JS files; PHP's OTel
+ * `App.Billing.X` restored to `App\Billing\X`; PHP native frames carry the
+ * location where the function was executing (the previous line's file), not
+ * its call site. Modules that come from paths (Python, JS, old Ruby labels)
+ * are the last path names without extension, ids, versions, query strings
+ * and bundle hashes (`main.3f9a1c.js` gives `.../main`). The further
+ * normalisation used for grouping (lambdas, closures, generated classes) is
+ * frame_name.c's job.
  *
  * Truncation: strings cut by attribute limits (Go's 2,048-byte runtime.Stack
  * buffer, Tempo's 2 KB max_attribute_bytes) are expected. A final line that
