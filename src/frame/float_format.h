@@ -7,7 +7,8 @@
  * (15 for float64, 6 for float32) maps to a distinct binary value, so the
  * shortest form is found in at most three (float32: four) correctly rounded
  * conversions: DIG digits with trailing zeros stripped if they read back,
- * else one digit more at a time (17, or 9 for float32, is always exact). The digits are then laid out in the style asked for:
+ * else one digit more at a time (17, or 9 for float32, is always exact). The digits are then laid
+ * out in the style asked for:
  *
  *   FLOAT_STYLE_JSON64  encoding/json float64: fixed notation, exponent form
  *                       ("1e-7", "1e+21") below 1e-6 and from 1e21

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The frame model: frames, fields, labels, typed growable columns with lazy
- * validity bitmaps, value appends and read-back, validation, frame lists.
- *
- * Columns are stored in their Arrow layout (see frame_int.h) so that the Arrow
- * encoder can copy each column with one memcpy. Appends grow arrays by
- * doubling; bulk appends copy whole runs. Meta and field config setters live
- * in frame_config.c.
+ * The frame model: per-type facts, frames, fields, labels, misuse recording,
+ * validation, frame lists. Values live in typed columns (column.c, in Arrow
+ * layout so the encoder copies each with one memcpy) and are appended and
+ * read back in frame_values.c; meta and field config setters are in
+ * frame_config.c.
  */
 #include "frame/frame.h"
 
@@ -84,17 +82,6 @@ bool frame_type_is_varwidth(enum frame_type type)
     return type == FRAME_STRING || type == FRAME_JSON;
 }
 
-static bool type_is_signed_int(enum frame_type t)
-{
-    return t == FRAME_INT8 || t == FRAME_INT16 || t == FRAME_INT32 || t == FRAME_INT64;
-}
-
-static bool type_is_unsigned_int(enum frame_type t)
-{
-    return t == FRAME_UINT8 || t == FRAME_UINT16 || t == FRAME_UINT32 || t == FRAME_UINT64 ||
-           t == FRAME_ENUM;
-}
-
 static bool type_is_valid(enum frame_type t)
 {
     return (unsigned)t <= FRAME_ENUM;
@@ -112,7 +99,7 @@ void frame_record_misuse(struct frame *frame, int status, const char *fmt, ...)
     va_end(ap);
 }
 
-static void field_misuse(struct frame_field *field, const char *what)
+void frame_field_misuse(struct frame_field *field, const char *what)
 {
     frame_record_misuse(field->frame, 500, "frame \"%s\", field \"%s\" (%s): %s",
                         field->frame->name, field->name, frame_type_item_name(field->type), what);
@@ -129,17 +116,10 @@ struct frame *frame_new(const char *name)
     return frame;
 }
 
-static void column_cleanup(struct frame_column *col)
-{
-    free(col->values);
-    free(col->offsets);
-    free(col->validity);
-}
-
 static void field_free(struct frame_field *field)
 {
     free(field->name);
-    column_cleanup(&field->col);
+    frame_column_cleanup(&field->col);
     for (size_t i = 0; i < field->label_count; i++) {
         free(field->labels[i].key);
         free(field->labels[i].value);
@@ -208,7 +188,7 @@ struct frame_field *frame_add_field(struct frame *frame, const char *name, enum 
         et_xgrow(frame->fields, &frame->field_cap, frame->field_count + 1, sizeof *frame->fields);
     frame->fields[frame->field_count++] = field;
     if (!type_is_valid(type))
-        field_misuse(field, "unknown field type");
+        frame_field_misuse(field, "unknown field type");
     return field;
 }
 
@@ -310,398 +290,6 @@ const char *frame_field_label_key(const struct frame_field *field, size_t i)
 const char *frame_field_label_value(const struct frame_field *field, size_t i)
 {
     return field && i < field->label_count ? field->labels[i].value : NULL;
-}
-
-/* ---- column storage ------------------------------------------------------------- */
-
-/* Make room for `bytes` more bytes of values. */
-static void column_reserve_bytes(struct frame_column *col, size_t bytes)
-{
-    if (bytes > SIZE_MAX - col->values_len)
-        abort(); /* more than the address space: a caller bug, never outside input */
-    col->values = et_xgrow(col->values, &col->values_cap, col->values_len + bytes, 1);
-}
-
-/* Make the validity bitmap hold `rows` bits; new bytes are zero (null). */
-static void validity_reserve(struct frame_column *col, size_t rows)
-{
-    size_t need = (rows + 7) / 8;
-    if (need <= col->validity_cap)
-        return;
-    size_t old = col->validity_cap;
-    col->validity = et_xgrow(col->validity, &col->validity_cap, need, 1);
-    memset(col->validity + old, 0, col->validity_cap - old);
-}
-
-/* Account for a new row `col->len` (valid or null) in the validity bitmap. */
-static void column_mark_row(struct frame_column *col, bool valid)
-{
-    size_t row = col->len;
-    if (valid) {
-        if (col->validity) {
-            validity_reserve(col, row + 1);
-            col->validity[row >> 3] |= (unsigned char)(1u << (row & 7));
-        }
-        return;
-    }
-    if (!col->validity) {
-        validity_reserve(col, row + 1);
-        memset(col->validity, 0xFF, row / 8);
-        for (size_t i = row & ~(size_t)7; i < row; i++)
-            col->validity[i >> 3] |= (unsigned char)(1u << (i & 7));
-    } else {
-        validity_reserve(col, row + 1);
-    }
-    col->null_count++;
-}
-
-/* Mark `n` new valid rows starting at col->len. */
-static void column_mark_valid_run(struct frame_column *col, size_t n)
-{
-    if (!col->validity || n == 0)
-        return;
-    size_t start = col->len, end = start + n;
-    validity_reserve(col, end);
-    size_t i = start;
-    for (; i < end && (i & 7); i++)
-        col->validity[i >> 3] |= (unsigned char)(1u << (i & 7));
-    size_t whole = (end - i) / 8;
-    memset(col->validity + i / 8, 0xFF, whole);
-    i += whole * 8;
-    for (; i < end; i++)
-        col->validity[i >> 3] |= (unsigned char)(1u << (i & 7));
-}
-
-/* Append one fixed-width value (the low `width` bytes of `bits`, little-endian). */
-static void column_push_fixed(struct frame_column *col, uint64_t bits, bool valid)
-{
-    column_mark_row(col, valid);
-    column_reserve_bytes(col, col->width);
-    if (!valid)
-        bits = 0;
-    memcpy(col->values + col->values_len, &bits, col->width);
-    col->values_len += col->width;
-    col->len++;
-}
-
-static void column_push_bool(struct frame_column *col, bool v, bool valid)
-{
-    column_mark_row(col, valid);
-    size_t need = (col->len + 1 + 7) / 8;
-    if (need > col->values_len) {
-        column_reserve_bytes(col, need - col->values_len);
-        memset(col->values + col->values_len, 0, need - col->values_len);
-        col->values_len = need;
-    }
-    if (v && valid)
-        col->values[col->len >> 3] |= (unsigned char)(1u << (col->len & 7));
-    col->len++;
-}
-
-/* Append bytes to a string/JSON column; false when the column would pass 2 GiB. */
-static bool column_push_bytes(struct frame_column *col, const char *s, size_t n, bool valid)
-{
-    if (n > FRAME_VARWIDTH_MAX_BYTES - col->values_len)
-        return false;
-    column_mark_row(col, valid);
-    col->offsets = et_xgrow(col->offsets, &col->offsets_cap, col->len + 2, sizeof(int32_t));
-    if (valid && n) {
-        column_reserve_bytes(col, n);
-        memcpy(col->values + col->values_len, s, n);
-        col->values_len += n;
-    }
-    col->len++;
-    col->offsets[col->len] = (int32_t)col->values_len;
-    return true;
-}
-
-/* ---- appends ---------------------------------------------------------------------- */
-
-void frame_field_append_null(struct frame_field *field)
-{
-    if (!field)
-        return;
-    if (!field->nullable) {
-        field_misuse(field, "null appended to a non-nullable field");
-        return;
-    }
-    if (field->type == FRAME_BOOL)
-        column_push_bool(&field->col, false, false);
-    else if (frame_type_is_varwidth(field->type))
-        column_push_bytes(&field->col, NULL, 0, false);
-    else
-        column_push_fixed(&field->col, 0, false);
-}
-
-void frame_field_append_int(struct frame_field *field, int64_t v)
-{
-    if (!field)
-        return;
-    if (!type_is_signed_int(field->type)) {
-        field_misuse(field, "frame_field_append_int on a field that is not a signed integer");
-        return;
-    }
-    column_push_fixed(&field->col, (uint64_t)v, true);
-}
-
-void frame_field_append_uint(struct frame_field *field, uint64_t v)
-{
-    if (!field)
-        return;
-    if (!type_is_unsigned_int(field->type)) {
-        field_misuse(field, "frame_field_append_uint on a field that is not unsigned/enum");
-        return;
-    }
-    column_push_fixed(&field->col, v, true);
-}
-
-void frame_field_append_float(struct frame_field *field, double v)
-{
-    if (!field)
-        return;
-    if (field->type == FRAME_FLOAT64) {
-        uint64_t bits;
-        memcpy(&bits, &v, 8);
-        column_push_fixed(&field->col, bits, true);
-    } else if (field->type == FRAME_FLOAT32) {
-        float f = (float)v;
-        uint32_t bits;
-        memcpy(&bits, &f, 4);
-        column_push_fixed(&field->col, bits, true);
-    } else {
-        field_misuse(field, "frame_field_append_float on a field that is not float32/float64");
-    }
-}
-
-void frame_field_append_bool(struct frame_field *field, bool v)
-{
-    if (!field)
-        return;
-    if (field->type != FRAME_BOOL) {
-        field_misuse(field, "frame_field_append_bool on a field that is not bool");
-        return;
-    }
-    column_push_bool(&field->col, v, true);
-}
-
-void frame_field_append_time_ns(struct frame_field *field, int64_t ns)
-{
-    if (!field)
-        return;
-    if (field->type != FRAME_TIME) {
-        field_misuse(field, "frame_field_append_time on a field that is not time");
-        return;
-    }
-    column_push_fixed(&field->col, (uint64_t)ns, true);
-}
-
-void frame_field_append_time_ms(struct frame_field *field, int64_t ms)
-{
-    if (!field)
-        return;
-    if (ms > INT64_MAX / 1000000 || ms < INT64_MIN / 1000000) {
-        field_misuse(field, "time in milliseconds out of the nanosecond range (years 1678-2262)");
-        return;
-    }
-    frame_field_append_time_ns(field, ms * 1000000);
-}
-
-void frame_field_append_string(struct frame_field *field, const char *s, size_t len)
-{
-    if (!field)
-        return;
-    if (field->type != FRAME_STRING) {
-        field_misuse(field, "frame_field_append_string on a field that is not string");
-        return;
-    }
-    if (!s && len) {
-        field_misuse(field, "frame_field_append_string with NULL data");
-        return;
-    }
-    if (!column_push_bytes(&field->col, s, len, true))
-        frame_record_misuse(field->frame, 413,
-                            "frame \"%s\", field \"%s\": more than 2 GiB of text",
-                            field->frame->name, field->name);
-}
-
-void frame_field_append_cstring(struct frame_field *field, const char *s)
-{
-    if (!field)
-        return;
-    if (!s) {
-        if (field->nullable && field->type == FRAME_STRING)
-            frame_field_append_null(field);
-        else
-            frame_field_append_string(field, "", 0);
-        return;
-    }
-    frame_field_append_string(field, s, strlen(s));
-}
-
-void frame_field_append_json(struct frame_field *field, const char *json, size_t len)
-{
-    if (!field)
-        return;
-    if (field->type != FRAME_JSON) {
-        field_misuse(field, "frame_field_append_json on a field that is not json");
-        return;
-    }
-    json_error_t jerr;
-    json_t *parsed = json ? json_loadb(json, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
-    if (!parsed) {
-        char what[96];
-        snprintf(what, sizeof what, "row %zu is not valid JSON", field->col.len);
-        field_misuse(field, what);
-        return;
-    }
-    json_decref(parsed);
-    if (!column_push_bytes(&field->col, json, len, true))
-        frame_record_misuse(field->frame, 413,
-                            "frame \"%s\", field \"%s\": more than 2 GiB of JSON",
-                            field->frame->name, field->name);
-}
-
-void frame_field_append_floats(struct frame_field *field, const double *v, size_t n)
-{
-    if (!field || n == 0)
-        return;
-    if (n > SIZE_MAX / 8)
-        abort();
-    if (field->type != FRAME_FLOAT64) {
-        if (field->type != FRAME_FLOAT32) {
-            field_misuse(field, "frame_field_append_floats on a field that is not float");
-            return;
-        }
-        for (size_t i = 0; i < n; i++)
-            frame_field_append_float(field, v[i]);
-        return;
-    }
-    struct frame_column *col = &field->col;
-    column_mark_valid_run(col, n);
-    column_reserve_bytes(col, n * 8);
-    memcpy(col->values + col->values_len, v, n * 8);
-    col->values_len += n * 8;
-    col->len += n;
-}
-
-static void append_int64_run(struct frame_field *field, const int64_t *v, size_t n)
-{
-    struct frame_column *col = &field->col;
-    if (n > SIZE_MAX / 8)
-        abort();
-    column_mark_valid_run(col, n);
-    column_reserve_bytes(col, n * 8);
-    memcpy(col->values + col->values_len, v, n * 8);
-    col->values_len += n * 8;
-    col->len += n;
-}
-
-void frame_field_append_ints(struct frame_field *field, const int64_t *v, size_t n)
-{
-    if (!field || n == 0)
-        return;
-    if (field->type == FRAME_INT64) {
-        append_int64_run(field, v, n);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        frame_field_append_int(field, v[i]);
-}
-
-void frame_field_append_times_ns(struct frame_field *field, const int64_t *ns, size_t n)
-{
-    if (!field || n == 0)
-        return;
-    if (field->type != FRAME_TIME) {
-        field_misuse(field, "frame_field_append_times_ns on a field that is not time");
-        return;
-    }
-    append_int64_run(field, ns, n);
-}
-
-/* ---- read back -------------------------------------------------------------------- */
-
-bool frame_field_is_null(const struct frame_field *field, size_t row)
-{
-    if (!field || row >= field->col.len)
-        return true;
-    return !frame_column_is_valid(&field->col, row);
-}
-
-/* Raw little-endian bits of a fixed-width value, zero-extended. */
-static uint64_t fixed_bits(const struct frame_field *field, size_t row)
-{
-    uint64_t bits = 0;
-    memcpy(&bits, field->col.values + row * field->col.width, field->col.width);
-    return bits;
-}
-
-int64_t frame_field_get_int(const struct frame_field *field, size_t row)
-{
-    if (frame_field_is_null(field, row))
-        return 0;
-    uint64_t bits = fixed_bits(field, row);
-    switch (field->type) {
-    case FRAME_INT8:
-        return (int8_t)(uint8_t)bits;
-    case FRAME_INT16:
-        return (int16_t)(uint16_t)bits;
-    case FRAME_INT32:
-        return (int32_t)(uint32_t)bits;
-    case FRAME_INT64:
-    case FRAME_TIME:
-        return (int64_t)bits;
-    default:
-        return 0;
-    }
-}
-
-uint64_t frame_field_get_uint(const struct frame_field *field, size_t row)
-{
-    if (frame_field_is_null(field, row) || !type_is_unsigned_int(field->type))
-        return 0;
-    return fixed_bits(field, row);
-}
-
-double frame_field_get_float(const struct frame_field *field, size_t row)
-{
-    if (frame_field_is_null(field, row))
-        return 0;
-    if (field->type == FRAME_FLOAT64) {
-        double d;
-        memcpy(&d, field->col.values + row * 8, 8);
-        return d;
-    }
-    if (field->type == FRAME_FLOAT32) {
-        float f;
-        memcpy(&f, field->col.values + row * 4, 4);
-        return f;
-    }
-    if (type_is_unsigned_int(field->type))
-        return (double)frame_field_get_uint(field, row);
-    if (type_is_signed_int(field->type) || field->type == FRAME_TIME)
-        return (double)frame_field_get_int(field, row);
-    return 0;
-}
-
-bool frame_field_get_bool(const struct frame_field *field, size_t row)
-{
-    if (frame_field_is_null(field, row) || field->type != FRAME_BOOL)
-        return false;
-    return (field->col.values[row >> 3] >> (row & 7)) & 1;
-}
-
-const char *frame_field_get_string(const struct frame_field *field, size_t row, size_t *len)
-{
-    if (len)
-        *len = 0;
-    if (!field || !frame_type_is_varwidth(field->type) || row >= field->col.len ||
-        !frame_column_is_valid(&field->col, row))
-        return NULL;
-    int32_t start = field->col.offsets[row], end = field->col.offsets[row + 1];
-    if (len)
-        *len = (size_t)(end - start);
-    return field->col.values ? (const char *)field->col.values + start : "";
 }
 
 /* ---- validation --------------------------------------------------------------------- */

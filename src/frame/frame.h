@@ -5,8 +5,8 @@
  * A frame is what every panel query returns: a name, a refId, optional meta
  * (dataplane type, notices, executed query ...) and typed columns ("fields")
  * of equal length. Fields carry labels and a display config (unit, links ...).
- * The encoders in arrow_ipc.h and frame_json.h turn a frame into the bytes
- * Grafana reads: Arrow IPC *file* (the default) or the SDK's JSON frame form.
+ * The encoders in encode.h turn a frame into the bytes Grafana reads: Arrow
+ * IPC *file* (the default) or the SDK's JSON frame form.
  *
  * Values are appended row by row (or in bulk) into growable typed arrays, so
  * building a frame does no per-value allocation beyond amortised growth.

@@ -142,6 +142,28 @@ const char *frame_type_item_name(enum frame_type type); /* JSON typeInfo.frame *
 size_t frame_type_width(enum frame_type type);          /* 0 for bool/string/json */
 bool frame_type_is_varwidth(enum frame_type type);      /* string and json */
 
+static inline bool frame_type_is_signed_int(enum frame_type t)
+{
+    return t == FRAME_INT8 || t == FRAME_INT16 || t == FRAME_INT32 || t == FRAME_INT64;
+}
+
+static inline bool frame_type_is_unsigned_int(enum frame_type t)
+{
+    return t == FRAME_UINT8 || t == FRAME_UINT16 || t == FRAME_UINT32 || t == FRAME_UINT64 ||
+           t == FRAME_ENUM;
+}
+
+/* Record misuse of `field` (500, naming the frame and the field). */
+void frame_field_misuse(struct frame_field *field, const char *what);
+
+/* Column storage (column.c). Each push appends one row (or a run) at col->len. */
+void frame_column_cleanup(struct frame_column *col);
+void frame_column_push_fixed(struct frame_column *col, uint64_t bits, bool valid);
+void frame_column_push_bool(struct frame_column *col, bool v, bool valid);
+/* false (nothing appended) when the column would pass FRAME_VARWIDTH_MAX_BYTES */
+bool frame_column_push_bytes(struct frame_column *col, const char *s, size_t n, bool valid);
+void frame_column_push_run8(struct frame_column *col, const void *values, size_t n);
+
 /* Is row `row` of a column valid (not null)? */
 static inline bool frame_column_is_valid(const struct frame_column *col, size_t row)
 {
