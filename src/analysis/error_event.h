@@ -15,17 +15,19 @@
 #include <stdint.h>
 
 struct error_event {
-    int64_t time_ns;            /* when it happened (span start or event time), Unix ns */
-    const char *service;        /* service.name */
-    const char *route;          /* http.route or span name */
-    const char *exception_type; /* exception.type attribute, as recorded */
-    const char *message;        /* exception.message */
-    const char *stacktrace;     /* exception.stacktrace, NUL-terminated */
-    const char *sdk_language;   /* telemetry.sdk.language (a parser hint) */
-    const char *trace_id;       /* hex */
-    const char *span_id;        /* hex */
-    bool in_baseline;           /* true: from the baseline (the previous range of equal
-                                   length), false: from the range being shown */
+    int64_t time_ns;                /* when it happened (span start or event time), Unix ns */
+    const char *service;            /* service.name */
+    const char *route;              /* http.route or span name */
+    const char *exception_type;     /* exception.type attribute, as recorded */
+    const char *message;            /* exception.message */
+    const char *stacktrace;         /* exception.stacktrace, NUL-terminated */
+    const char *sdk_language;       /* telemetry.sdk.language (a parser hint) */
+    const char *custom_fingerprint; /* error.fingerprint / grouping.fingerprint attribute:
+                                       the application's own group key, NULL if none */
+    const char *trace_id;           /* hex */
+    const char *span_id;            /* hex */
+    bool in_baseline;               /* true: from the baseline (the previous range of equal
+                                       length), false: from the range being shown */
 };
 
 #endif

@@ -36,6 +36,7 @@ struct group {
     char *message_template;
     char *culprit;
     char *stack_top;
+    char *components;
     char *trace_id;
     char *span_id;
     struct et_buf sparkline;
@@ -77,6 +78,7 @@ static void group_free(struct group *gr)
     free(gr->message_template);
     free(gr->culprit);
     free(gr->stack_top);
+    free(gr->components);
     free(gr->trace_id);
     free(gr->span_id);
     et_strlist_cleanup(&gr->row.services);
@@ -187,6 +189,7 @@ static void set_representative(struct group *gr, const struct error_event *ev,
     replace(&gr->message_template, fp->message_template, 4096);
     replace(&gr->culprit, fp->culprit, 4096);
     replace(&gr->stack_top, fp->stack_top, 4096);
+    replace(&gr->components, fp->components, 8192);
     replace(&gr->trace_id, or_empty(ev->trace_id), ID_MAX);
     replace(&gr->span_id, or_empty(ev->span_id), ID_MAX);
     gr->rep_current = !ev->in_baseline;
@@ -195,6 +198,7 @@ static void set_representative(struct group *gr, const struct error_event *ev,
     gr->row.message_template = gr->message_template;
     gr->row.culprit = gr->culprit;
     gr->row.stack_top = gr->stack_top;
+    gr->row.components = gr->components;
     gr->row.trace_id = gr->trace_id;
     gr->row.span_id = gr->span_id;
     gr->row.language = stack_language_name(fp->language);
@@ -247,6 +251,7 @@ void error_groups_add(struct error_groups *g, const struct error_event *ev)
         .stacktrace = ev->stacktrace,
         .stacktrace_len = ev->stacktrace ? strlen(ev->stacktrace) : 0,
         .sdk_language = ev->sdk_language,
+        .custom_key = ev->custom_fingerprint,
     };
     struct fingerprint fp;
     fingerprint_compute(g->fp, &in, &fp);

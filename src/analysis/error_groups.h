@@ -89,10 +89,12 @@ struct error_group {
     char id[13];                /* short fingerprint: 12 hex digits */
     const char *exception_type; /* as recorded (the attribute), else as parsed */
     const char *message_template;
-    const char *culprit;   /* "module.function" of the top application frame, or "" */
-    const char *stack_top; /* that frame's line as written, or "" */
-    const char *language;  /* "python", "java", ... or "unknown" (static) */
-    const char *trace_id;  /* sample for the trace-view link */
+    const char *culprit;    /* "module.function" of the top application frame, or "" */
+    const char *stack_top;  /* that frame's line as written, or "" */
+    const char *components; /* what was hashed, one "kind:value" per line: why these
+                               events are one group (fingerprint.h) */
+    const char *language;   /* "python", "java", ... or "unknown" (static) */
+    const char *trace_id;   /* sample for the trace-view link */
     const char *span_id;
     struct et_strlist services; /* sorted once rows are returned */
     struct et_strlist routes;

@@ -370,13 +370,18 @@ void fingerprint_compute(struct fingerprint_ctx *ctx, const struct fingerprint_i
         basis = FINGERPRINT_MESSAGE;
         ctx->n_picked = 0;
     }
-    add_component(&ctx->components, "type", et_buf_cstr(&ctx->type));
-    if (basis != FINGERPRINT_MESSAGE)
-        add_frames(ctx, lang);
-    if (basis != FINGERPRINT_APP_FRAMES ||
-        (lang == STACK_LANG_GO &&
-         (go_generic_type(et_buf_cstr(&ctx->type)) || go_recorded_stack(st))))
-        add_component(&ctx->components, "message", et_buf_cstr(&ctx->template));
+    if (in->custom_key && in->custom_key[0]) {
+        basis = FINGERPRINT_CUSTOM;
+        add_component(&ctx->components, "custom", in->custom_key);
+    } else {
+        add_component(&ctx->components, "type", et_buf_cstr(&ctx->type));
+        if (basis != FINGERPRINT_MESSAGE)
+            add_frames(ctx, lang);
+        if (basis != FINGERPRINT_APP_FRAMES ||
+            (lang == STACK_LANG_GO &&
+             (go_generic_type(et_buf_cstr(&ctx->type)) || go_recorded_stack(st))))
+            add_component(&ctx->components, "message", et_buf_cstr(&ctx->template));
+    }
     set_culprit(ctx, text, text_len);
 
     out->hash = hash64(ctx->components.data ? ctx->components.data : "", ctx->components.len);

@@ -31,6 +31,10 @@
  * otherwise only contributes the frames printed before the cut. Line moves,
  * ids, hosts and timestamps never change a fingerprint.
  *
+ * An application can decide for itself: a non-empty `custom_key` (Datadog's
+ * `error.fingerprint`, Uptrace's `grouping.fingerprint`) replaces all of the
+ * above; culprit, template and stack top are still computed for display.
+ *
  * The exception type is the `exception.type` attribute when present (Python
  * types reduced to their class name, PHP's dots turned back to backslashes),
  * else the type named by the text.
@@ -58,6 +62,7 @@ enum fingerprint_basis {
     FINGERPRINT_APP_FRAMES = 0, /* types + application frames */
     FINGERPRINT_ALL_FRAMES,     /* types + any frames (no application frame found) */
     FINGERPRINT_MESSAGE,        /* type + message template (no usable frame) */
+    FINGERPRINT_CUSTOM,         /* the event's own grouping key (custom_key) */
 };
 
 /* One error event's exception attributes. Every field may be NULL. */
@@ -67,6 +72,9 @@ struct fingerprint_input {
     const char *stacktrace;     /* exception.stacktrace, stacktrace_len bytes */
     size_t stacktrace_len;
     const char *sdk_language; /* telemetry.sdk.language, a hint for the parser */
+    const char *custom_key;   /* a grouping key set by the application (attribute
+                                 error.fingerprint or grouping.fingerprint): when
+                                 not empty it alone decides the group */
 };
 
 struct fingerprint {

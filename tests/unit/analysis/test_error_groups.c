@@ -123,6 +123,10 @@ static void test_rows_by_count_with_trends_and_flags(void)
     ASSERT_EQ_STR(a->culprit, "com.acme.pay.Gateway.charge");
     ASSERT_EQ_STR(a->stack_top, "at com.acme.pay.Gateway.charge(Gateway.java:16)");
     ASSERT_EQ_STR(a->message_template, "declined <num>");
+    ASSERT_EQ_STR(a->components, "type:com.acme.PaymentException\n"
+                                 "exception:com.acme.PaymentException\n"
+                                 "frame:com.acme.pay.Gateway|charge\n"
+                                 "frame:com.acme.pay.CheckoutService|pay\n");
     ASSERT_EQ_STR(a->language, "java");
     ASSERT_EQ_INT(a->count, 5);
     ASSERT_EQ_INT(a->previous_count, 2);

@@ -362,6 +362,31 @@ static void test_unknown_format_uses_lines_and_message(void)
     ASSERT_TRUE(fingerprint_of(NULL, NULL, with(rust, "config.rs", "loader.rs"), NULL) != a);
 }
 
+static void test_custom_key_decides_alone(void)
+{
+    struct fingerprint_input in = {.exception_type = "TypeError",
+                                   .message = "x",
+                                   .stacktrace =
+                                       "TypeError: x\n    at fetchCart (/srv/app/a.js:1:2)",
+                                   .sdk_language = "nodejs",
+                                   .custom_key = "checkout-payment-declined"};
+    in.stacktrace_len = strlen(in.stacktrace);
+    fingerprint_compute(ctx, &in, &fp);
+    ASSERT_EQ_INT(fp.basis, FINGERPRINT_CUSTOM);
+    ASSERT_EQ_STR(fp.components, "custom:checkout-payment-declined\n");
+    ASSERT_EQ_STR(fp.culprit, "srv/app/a.fetchCart"); /* still there for display */
+    uint64_t a = fp.hash;
+    in.exception_type = "RangeError";
+    in.stacktrace = "";
+    in.stacktrace_len = 0;
+    fingerprint_compute(ctx, &in, &fp);
+    ASSERT_EQ_UINT(fp.hash, a);
+    in.custom_key = "";
+    fingerprint_compute(ctx, &in, &fp);
+    ASSERT_TRUE(fp.hash != a);
+    ASSERT_EQ_INT(fp.basis, FINGERPRINT_MESSAGE);
+}
+
 static void test_hash_function_is_frozen(void)
 {
     /* values from an independent implementation of FNV-1a 64 + splitmix64's
@@ -391,6 +416,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_generated_names_per_language),
     UNIT_TEST(test_identical_group_members_count_once),
     UNIT_TEST(test_unknown_format_uses_lines_and_message),
+    UNIT_TEST(test_custom_key_decides_alone),
     UNIT_TEST(test_hash_function_is_frozen),
     {0},
 };
