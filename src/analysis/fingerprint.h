@@ -85,7 +85,8 @@ struct fingerprint {
     const char *exception_type;   /* normalised type ("" when none) */
     const char *message_template; /* template of the message ("" when none) */
     const char *culprit;          /* top application frame as "module.function",
-                                     else the top frame; "" without frames */
+                                     else the top frame; "" without frames or when
+                                     the format is unknown (no module/function) */
     const char *stack_top;        /* that frame's text as written, else the first
                                      non-empty line of the trace; "" without trace */
     const char *components;       /* the hashed text, one component per line: why
