@@ -155,7 +155,23 @@ func runBadInput(path string) {
 	expectCode(err, codes.ResourceExhausted, "QueryData of 17 MiB")
 
 	check(h.rpc.Ping() == nil, "Ping after bad input: %v", h.rpc.Ping())
+
+	// Kill while a query waits on a backend that would take 60 s: the call is
+	// cancelled and the process still leaves at once (P13).
+	inFlight := make(chan error, 1)
+	go func() {
+		_, err := h.data.QueryData(context.Background(), queryRequest(slowDS, pluginv2.DataFrameFormat_ARROW,
+			query("A", "hotspots", `{}`)))
+		inFlight <- err
+	}()
+	busyBy := time.Now().Add(30 * time.Second)
+	for slow.InFlight() == 0 && time.Now().Before(busyBy) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	check(slow.InFlight() > 0, "the slow query never reached the backend")
 	took, code := h.kill()
-	check(code == 0 && took < exitLimit, "after bad input: exit %d in %s, want 0 within %s", code, took, exitLimit)
-	logf("Kill: exit %d after %s", code, took.Round(time.Microsecond))
+	check(code == 0 && took < exitLimit, "Kill with a query in flight: exit %d in %s, want 0 within %s", code, took, exitLimit)
+	err = <-inFlight
+	check(err != nil, "the in-flight query succeeded although the plugin was killed")
+	logf("Kill with a query in flight: exit %d after %s; the query got %v", code, took.Round(time.Microsecond), status.Code(err))
 }
