@@ -74,6 +74,7 @@ describe('QueryEditor', () => {
     expect(last()).toMatchObject({ queryType: 'error-groups', sort: 'new', compareTo: 'previous-range' });
 
     await pick(user, 'Query type', 'Trace exceptions');
+    expect(last()).toEqual({ refId: 'A', queryType: 'trace-exceptions' });
     expect(screen.getByLabelText('Trace ID')).toBeInTheDocument();
     expect(screen.queryByLabelText('Service')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Sample')).not.toBeInTheDocument();

@@ -25,6 +25,7 @@ import {
   ErrorTriageQuery,
   GroupBy,
   GroupsSort,
+  LIST_FIELDS,
   QUERY_TYPES,
   QueryType,
   queryTypeInfo,
@@ -206,8 +207,8 @@ export function QueryEditor(props: Props) {
 
   const onTypeChange = (v: SelectableValue<QueryType>) => {
     const next = v.value ?? 'error-rate';
-    // Options of the old type are dropped (the saved query stays what the editor shows); the
-    // filters are kept. A limit means something else for another type (rows vs. sampled spans).
+    // Options and filters the new type does not have are dropped, so the saved query is what the
+    // editor shows. A limit means something else for another type (rows vs. sampled spans).
     const { mode, groupBy, spanKinds, variable, traceId, traceView, sort, compareTo, buckets, limit, ...rest } = query;
     const group = OPTION_GROUP[next];
     const kept: Partial<ErrorTriageQuery> =
@@ -221,7 +222,11 @@ export function QueryEditor(props: Props) {
               ? { sort, compareTo, buckets }
               : {};
     const nextLimit = queryTypeInfo(next)?.limit?.max === info.limit?.max ? limit : undefined;
-    onChange(dropUndefined({ ...rest, ...kept, limit: nextLimit, queryType: next }));
+    const shown = queryTypeInfo(next)?.filters ?? [];
+    const filters = Object.fromEntries(
+      [...LIST_FIELDS, 'labelFilter' as const].map((f) => [f, shown.includes(f) ? query[f] : undefined])
+    );
+    onChange(dropUndefined({ ...rest, ...filters, ...kept, limit: nextLimit, queryType: next }));
     onRunQuery();
   };
 
