@@ -139,8 +139,10 @@ bool tempo_json_id(const char *s, size_t len, size_t nbytes, char *out)
     for (size_t i = 0; hex && i < len; i++)
         hex = hex_value(s[i]) >= 0;
     if (hex) {
-        for (size_t i = 0; i < nbytes; i++)
-            raw[i] = (unsigned char)(hex_value(s[2 * i]) << 4 | hex_value(s[2 * i + 1]));
+        for (size_t i = 0; i < nbytes; i++) {
+            unsigned hi = (unsigned)hex_value(s[2 * i]), lo = (unsigned)hex_value(s[2 * i + 1]);
+            raw[i] = (unsigned char)(hi << 4 | lo);
+        }
     } else if (!b64_decode(s, len, nbytes, raw)) {
         return false;
     }
@@ -164,7 +166,7 @@ bool tempo_json_hex_trace_id(const char *s, size_t len, char out[33])
             return false;
     memset(out, '0', 32 - len);
     for (size_t i = 0; i < len; i++)
-        out[32 - len + i] = HEX[hex_value(s[i])];
+        out[32 - len + i] = HEX[(unsigned)hex_value(s[i]) & 15];
     out[32] = '\0';
     return true;
 }

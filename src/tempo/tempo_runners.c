@@ -87,8 +87,11 @@ static const char *stack_top(struct fingerprint_ctx *fp, const struct tempo_erro
 {
     if (!e->stacktrace[0])
         return "";
-    struct fingerprint_input in = {e->exception_type, e->message, e->stacktrace,
-                                   strlen(e->stacktrace), e->sdk_language};
+    struct fingerprint_input in = {.exception_type = e->exception_type,
+                                   .message = e->message,
+                                   .stacktrace = e->stacktrace,
+                                   .stacktrace_len = strlen(e->stacktrace),
+                                   .sdk_language = e->sdk_language};
     struct fingerprint out;
     fingerprint_compute(fp, &in, &out);
     return out.stack_top;

@@ -24,7 +24,7 @@ static json_t *load_object(const char *body, size_t len, const char *what, struc
 {
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
-    if (root && json_is_object(root))
+    if (json_is_object(root))
         return root;
     json_decref(root);
     if (root)

@@ -55,7 +55,7 @@ struct trace_cache *trace_cache_new(size_t max_bytes, int64_t settle_ms)
     c->max_bytes = max_bytes;
     c->settle_ms = settle_ms;
     c->n_buckets = CACHE_MIN_BUCKETS;
-    c->buckets = et_xcalloc(c->n_buckets, sizeof *c->buckets);
+    c->buckets = et_xcalloc(c->n_buckets, sizeof(struct entry *));
     return c;
 }
 
@@ -110,8 +110,11 @@ static void list_push_newest(struct trace_cache *c, struct entry *e)
 /* Remove `e` from table and list; returns its trace for unref outside the lock. */
 static struct tempo_trace *detach(struct trace_cache *c, struct entry *e)
 {
-    struct entry **slot = find_slot(c, e->trace->trace_id, e->hash);
-    *slot = e->chain;
+    struct entry **slot = &c->buckets[e->hash & (c->n_buckets - 1)];
+    while (*slot && *slot != e)
+        slot = &(*slot)->chain;
+    if (*slot)
+        *slot = e->chain;
     list_unlink(c, e);
     c->stats.entries--;
     c->stats.bytes -= e->weight;
@@ -123,7 +126,7 @@ static struct tempo_trace *detach(struct trace_cache *c, struct entry *e)
 static void grow(struct trace_cache *c)
 {
     size_t n = c->n_buckets * 2;
-    struct entry **b = et_xcalloc(n, sizeof *b);
+    struct entry **b = et_xcalloc(n, sizeof(struct entry *));
     for (size_t i = 0; i < c->n_buckets; i++) {
         struct entry *e = c->buckets[i];
         while (e) {
@@ -172,11 +175,11 @@ void trace_cache_put(struct trace_cache *c, struct tempo_trace *t, int64_t now_m
     pthread_mutex_lock(&c->lock);
     struct entry *old = *find_slot(c, t->trace_id, h);
     if (old) {
-        victims = et_xgrow(victims, &cap, n_victims + 1, sizeof *victims);
+        victims = et_xgrow(victims, &cap, n_victims + 1, sizeof(struct tempo_trace *));
         victims[n_victims++] = detach(c, old);
     }
     while (c->oldest && c->stats.bytes + weight > c->max_bytes) {
-        victims = et_xgrow(victims, &cap, n_victims + 1, sizeof *victims);
+        victims = et_xgrow(victims, &cap, n_victims + 1, sizeof(struct tempo_trace *));
         victims[n_victims++] = detach(c, c->oldest);
         c->stats.evictions++;
     }
