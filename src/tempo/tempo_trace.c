@@ -205,23 +205,27 @@ struct tempo_trace *tempo_trace_parse(const char *body, size_t len, const char *
                             root ? "not an object" : jerr.text, root ? 0 : jerr.position),
                NULL;
     }
+    struct tempo_trace *t = tempo_trace_from_json(root, trace_id, err);
+    json_decref(root);
+    return t;
+}
+
+struct tempo_trace *tempo_trace_from_json(const json_t *root, const char *trace_id,
+                                          struct et_error *err)
+{
     bool is_trace;
-    const json_t *rss = resource_spans_of(root, &is_trace);
-    if (!is_trace || (rss && !json_is_array(rss))) {
-        json_decref(root);
+    const json_t *rss = json_is_object(root) ? resource_spans_of(root, &is_trace) : NULL;
+    if (!json_is_object(root) || !is_trace || (rss && !json_is_array(rss)))
         return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
                             "Tempo returned JSON that is not a trace (no batches, trace or "
                             "resourceSpans)"),
                NULL;
-    }
     size_t n_spans = count_spans(rss);
-    if (n_spans > TEMPO_TRACE_MAX_SPANS) {
-        json_decref(root);
+    if (n_spans > TEMPO_TRACE_MAX_SPANS)
         return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
                             "the trace has %zu spans, more than the %d this plugin reads", n_spans,
                             TEMPO_TRACE_MAX_SPANS),
                NULL;
-    }
     struct tempo_trace *t = et_xcalloc(1, sizeof *t);
     t->refs = 1;
     tempo_pool_init(&t->pool);
@@ -239,7 +243,6 @@ struct tempo_trace *tempo_trace_parse(const char *body, size_t len, const char *
     t->message = t->partial ? pool_str(&t->pool, json_object_get(root, "message")) : "";
     t->bytes = sizeof *t + t->pool.bytes;
     t->last_end_ns = newest_time(t);
-    json_decref(root);
     return t;
 }
 

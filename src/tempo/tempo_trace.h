@@ -122,6 +122,11 @@ struct tempo_trace {
  * as "not found". */
 struct tempo_trace *tempo_trace_parse(const char *body, size_t len, const char *trace_id,
                                       struct et_error *err);
+/* The same from a JSON value already parsed (borrowed; the trace copies
+ * what it keeps), for callers that read JSON themselves, such as offline
+ * triage of trace files. Same results and errors as tempo_trace_parse(). */
+struct tempo_trace *tempo_trace_from_json(const json_t *root, const char *trace_id,
+                                          struct et_error *err);
 void tempo_trace_ref(struct tempo_trace *t);
 /* Drop a reference (NULL is ignored). */
 void tempo_trace_unref(struct tempo_trace *t);
