@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "http/url.h"
 #include "prometheus/prom_runners.h"
+#include "query/query.h"
 #include "tempo/tempo_runners.h"
 
 static const char JSON_TYPE[] = "application/json";
@@ -34,11 +35,26 @@ static void respond_error(struct resource_response *resp, int status, const char
     respond_json(resp, status, o);
 }
 
+/* The `service` parameters. A value the query model would refuse is refused
+ * here too (400), never dropped: dropping it would widen the filter. */
+struct service_params {
+    struct et_strlist list;
+    const char *bad; /* why a value was refused, or NULL */
+};
+
 static void add_service(void *ctx, const char *value, size_t len)
 {
-    struct et_strlist *l = ctx;
-    if (len > 0 && len < 4096 && !memchr(value, '\0', len) && l->n < 1000)
-        et_strlist_push_n(l, value, len);
+    struct service_params *p = ctx;
+    if (len == 0 || p->bad)
+        return;
+    if (memchr(value, '\0', len))
+        p->bad = "service values must not contain NUL bytes";
+    else if (len > QUERY_MAX_VALUE_BYTES)
+        p->bad = "a service value is too long";
+    else if (p->list.n >= QUERY_MAX_LIST_VALUES)
+        p->bad = "too many service values";
+    else
+        et_strlist_push_n(&p->list, value, len);
 }
 
 struct int_ctx {
@@ -62,10 +78,16 @@ static void take_int(void *ctx, const char *value, size_t len)
 static void list_values(const struct query_ctx *ctx, enum variable_kind what,
                         const struct resource_request *req, struct resource_response *resp)
 {
-    struct et_strlist services, values;
-    et_strlist_init(&services);
+    struct service_params params = {.bad = NULL};
+    struct et_strlist *services = &params.list, values;
+    et_strlist_init(services);
     et_strlist_init(&values);
-    url_query_values(req->url ? req->url : "", "service", add_service, &services);
+    url_query_values(req->url ? req->url : "", "service", add_service, &params);
+    if (params.bad) {
+        respond_error(resp, 400, params.bad);
+        et_strlist_cleanup(services);
+        return;
+    }
     int64_t now = et_now_wall_ms();
     struct int_ctx from = {now - 6 * 3600 * 1000}, to = {now};
     url_query_values(req->url ? req->url : "", "from", take_int, &from);
@@ -74,9 +96,9 @@ static void list_values(const struct query_ctx *ctx, enum variable_kind what,
     et_error_clear(&err);
     int rc;
     if (ctx->inst->settings.prometheus_url[0])
-        rc = prom_list_values(ctx, what, &services, from.value, to.value, &values, &err);
+        rc = prom_list_values(ctx, what, services, from.value, to.value, &values, &err);
     else if (ctx->inst->settings.tempo_url[0])
-        rc = tempo_list_values(ctx, what, &services, from.value, to.value, &values, &err);
+        rc = tempo_list_values(ctx, what, services, from.value, to.value, &values, &err);
     else
         rc = et_error_set(&err, 400, ET_SOURCE_PLUGIN,
                           "no Prometheus or Tempo URL in the datasource settings");
@@ -89,7 +111,7 @@ static void list_values(const struct query_ctx *ctx, enum variable_kind what,
             json_array_append_new(arr, json_string(values.items[i]));
         respond_json(resp, 200, arr);
     }
-    et_strlist_cleanup(&services);
+    et_strlist_cleanup(services);
     et_strlist_cleanup(&values);
 }
 
