@@ -174,6 +174,86 @@ static CURL *setup_easy(struct transfer *t, const struct et_cancel *cancel)
     return e;
 }
 
+/* ---- secrets in error bodies --------------------------------------------------
+ * A proxy or gateway that refuses a request may echo it back, headers and all,
+ * and error bodies end up in messages shown to the user (http_body_excerpt).
+ * So every secret the request carried is cut out of a non-2xx body before
+ * anyone reads it: passwords, tokens, extra header values, and the Basic
+ * credentials as they travel (base64 of user:password). */
+
+#define REDACTED "[redacted]"
+
+static void base64_encode(struct et_buf *out, const char *s, size_t n)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        char q[4] = {tab[(v >> 18) & 63], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
+                     i + 2 < n ? tab[v & 63] : '='};
+        et_buf_append(out, q, 4);
+    }
+}
+
+static const char *find_bytes(const char *hay, size_t n, const char *needle, size_t m)
+{
+    for (const char *p = hay; m > 0 && (size_t)(hay + n - p) >= m;) {
+        p = memchr(p, needle[0], (size_t)(hay + n - p) - m + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, needle, m) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+static void redact(struct et_buf *body, const char *secret, size_t m)
+{
+    const char *s = et_buf_cstr(body);
+    const char *hit = m ? find_bytes(s, body->len, secret, m) : NULL;
+    if (!hit)
+        return;
+    struct et_buf out;
+    et_buf_init(&out, ET_BUF_UNLIMITED);
+    size_t i = 0;
+    for (; hit; hit = find_bytes(s + i, body->len - i, secret, m)) {
+        et_buf_append(&out, s + i, (size_t)(hit - (s + i)));
+        et_buf_append_str(&out, REDACTED);
+        i = (size_t)(hit - s) + m;
+    }
+    et_buf_append(&out, s + i, body->len - i);
+    et_buf_cleanup(body);
+    *body = out;
+}
+
+static void redact_secrets(struct et_buf *body, const struct backend_auth *a)
+{
+    if (!a)
+        return;
+    if (a->password && a->user) {
+        struct et_buf cred, b64;
+        et_buf_init(&cred, ET_BUF_UNLIMITED);
+        et_buf_init(&b64, ET_BUF_UNLIMITED);
+        et_buf_printf(&cred, "%s:%s", a->user, a->password);
+        base64_encode(&b64, et_buf_cstr(&cred), cred.len);
+        redact(body, et_buf_cstr(&b64), b64.len);
+        memset(cred.data, 0, cred.len);
+        et_buf_cleanup(&cred);
+        et_buf_cleanup(&b64);
+    }
+    if (a->password)
+        redact(body, a->password, strlen(a->password));
+    if (a->token)
+        redact(body, a->token, strlen(a->token));
+    for (size_t i = 0; i < a->n_headers; i++)
+        redact(body, a->headers[i].value, strlen(a->headers[i].value));
+}
+
 static void finish_transfer(struct transfer *t, CURLcode rc, const struct et_cancel *cancel,
                             struct et_metrics *metrics)
 {
@@ -188,6 +268,8 @@ static void finish_transfer(struct transfer *t, CURLcode rc, const struct et_can
         char *ct = NULL;
         curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
         snprintf(r->content_type, sizeof r->content_type, "%s", ct ? ct : "");
+        if (r->status < 200 || r->status > 299)
+            redact_secrets(&r->body, t->req->auth);
     } else if (t->too_large) {
         et_error_set(&r->err, 502, ET_SOURCE_DOWNSTREAM,
                      "%s response too large (over %zu bytes) from %s", backend, t->max_body, where);
