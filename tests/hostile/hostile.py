@@ -90,7 +90,7 @@ def _tempo_ok(path, method):
 class StandIn:
     """A recording stand-in backend. kind: "prometheus" or "tempo"."""
 
-    def __init__(self, kind, fail_status=None):
+    def __init__(self, kind, fail_status=None, tls=None):
         self.kind = kind
         self.fail_status = fail_status
         self.lock = threading.Lock()
@@ -119,6 +119,8 @@ class StandIn:
                                                    errors="surrogateescape"),
                     "form": form, "body": body,
                     "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "peer_cert": (self.connection.getpeercert()
+                                  if hasattr(self.connection, "getpeercert") else None),
                 }
                 with outer.lock:
                     outer.requests.append(rec)
@@ -135,7 +137,9 @@ class StandIn:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        if tls is not None:  # an ssl.SSLContext (server side)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.server.server_address[1])
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -206,6 +210,9 @@ class Driver:
             self.proc.wait(timeout=10)
         except Exception:  # noqa: BLE001
             self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
         return out
 
 
