@@ -68,8 +68,9 @@ static const char USAGE[] =
     "  --wide                    do not cut long cells (stack traces)\n"
     "  --verbose, -v             show the executed queries and debug logs\n"
     "\n"
-    "triage options:\n"
-    "  gpx_errortriage triage [--format table|json] [--wide] FILE...\n"
+    "triage options (gpx_errortriage triage --help for all):\n"
+    "  gpx_errortriage triage [--from T --to T] [--baseline FILE] [--service S] [--format F]\n"
+    "                         FILE...\n"
     "    FILE: the OpenTelemetry Collector's file exporter output (one {\"resourceSpans\":...}\n"
     "    per line) or Tempo trace responses; '-' reads standard input.\n";
 

@@ -263,6 +263,8 @@ static int on_trace(void *ctx, const struct tempo_trace *t, long line, struct et
     struct reading *rd = ctx;
     for (size_t i = 0; i < t->n_spans && !rd->baseline_file; i++) {
         int64_t s = t->spans[i].start_ns;
+        if (s <= 0)
+            continue; /* no start time: says nothing about the files' span */
         if (!rd->any_span || s < rd->min_ns)
             rd->min_ns = s;
         if (!rd->any_span || s > rd->max_ns)
