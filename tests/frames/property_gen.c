@@ -506,8 +506,10 @@ static int write_encoding(const struct frame *f, enum frame_format format, const
         fprintf(stderr, "%s: %s\n", path, err.message);
     } else {
         FILE *fp = fopen(path, "wb");
-        if (!fp || fwrite(b.data, 1, b.len, fp) != b.len)
+        if (!fp || fwrite(b.data, 1, b.len, fp) != b.len) {
+            fprintf(stderr, "%s: cannot write\n", path);
             rc = -1;
+        }
         if (fp && fclose(fp) != 0)
             rc = -1;
     }

@@ -30,7 +30,11 @@ sys.path.insert(0, HERE)
 import corpus as C  # noqa: E402
 from tempo_server import ServerProcess  # noqa: E402
 
-REF = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "reference", "tempo"))
+REF = next((os.path.normpath(os.path.join(d, "reference", "tempo"))
+            for d in (os.environ.get("ET_SHARED_DIR"), os.path.join(HERE, "..", "..", "..", "shared"),
+                      "/work/shared")
+            if d and os.path.isdir(os.path.join(d, "reference", "tempo"))),
+           os.path.join(HERE, "..", "..", "..", "shared", "reference", "tempo"))
 T0 = 1741766400
 T_END = T0 + 7200
 SPIKE = (T0 + 80 * 60, T0 + 95 * 60)
