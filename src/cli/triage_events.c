@@ -109,8 +109,9 @@ struct record_head {
     int64_t time_ns;
     uint32_t len[F_N];
     uint8_t in_baseline;
-    uint8_t present; /* bit i: string i was not NULL */
+    uint16_t present; /* bit i: string i was not NULL */
 };
+_Static_assert(F_N <= 16, "one presence bit per string");
 
 struct triage_spool {
     FILE *file;
@@ -170,7 +171,7 @@ int triage_spool_add(struct triage_spool *s, const struct error_event *ev, struc
         size_t len = fields[i] ? strlen(fields[i]) : 0;
         h.len[i] = (uint32_t)(len < TRIAGE_EVENT_MAX_STRING ? len : TRIAGE_EVENT_MAX_STRING);
         if (fields[i])
-            h.present |= (uint8_t)(1u << i);
+            h.present |= (uint16_t)(1u << i);
     }
     bool ok = fwrite(&h, sizeof h, 1, s->file) == 1;
     for (int i = 0; ok && i < F_N; i++)
