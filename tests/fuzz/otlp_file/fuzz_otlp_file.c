@@ -66,16 +66,23 @@ static void check_error(const struct et_error *err, const struct otlp_file_stats
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
-        return 0; /* fmemopen needs a buffer */
-    FILE *f = fmemopen((void *)(uintptr_t)data, size, "rb");
-    if (!f)
+        return 0;              /* fmemopen needs a buffer */
+    void *copy = malloc(size); /* fmemopen's buffer is not const */
+    if (!copy)
         return 0;
+    memcpy(copy, data, size);
+    FILE *f = fmemopen(copy, size, "rb");
+    if (!f) {
+        free(copy);
+        return 0;
+    }
     struct seen s = {0, 0};
     struct otlp_file_stats st;
     struct et_error err;
     et_error_clear(&err);
     int rc = otlp_file_read(f, NAME, on_trace, &s, &st, &err);
     fclose(f);
+    free(copy);
     if (rc < 0)
         check_error(&err, &st);
     if (s.documents != st.documents || (rc == 0 && st.lines < 1))
