@@ -111,8 +111,8 @@ int prom_label_values(const struct query_ctx *ctx, const char *label, const char
         struct prom_result r;
         prom_result_init(&r);
         rc = prom_parse_response(et_buf_cstr(&resp.body), resp.body.len, resp.status, &r, err);
-        for (size_t i = 0; rc == 0 && i < r.strings.n; i++)
-            et_strlist_push_unique(out, r.strings.items[i]);
+        if (rc == 0)
+            rc = prom_result_take_labels(&r, out, err);
         prom_result_cleanup(&r);
     }
     http_response_cleanup(&resp);

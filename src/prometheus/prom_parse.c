@@ -629,8 +629,9 @@ int prom_parse_response(const char *body, size_t len, long http_status, struct p
             not_json_error(body, len, http_status, err);
         } else {
             et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
-                         "Prometheus response is not valid JSON (%s at byte %zu)", s.fail,
-                         (size_t)(s.p - body));
+                         "Prometheus response is not valid JSON of the Prometheus API (%s at "
+                         "byte %zu)",
+                         s.fail, (size_t)(s.p - body));
         }
     } else if (!env.has_status) {
         not_json_error(body, len, http_status, err);
@@ -645,4 +646,36 @@ out:
     free(env.error);
     et_buf_cleanup(&s.str);
     return rc;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int prom_result_take_labels(struct prom_result *r, struct et_strlist *out, struct et_error *err)
+{
+    if (r->type != PROM_RESULT_LABELS)
+        return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
+                            "Prometheus label values response has no list of values (data is "
+                            "not a list of strings)");
+    struct et_strlist *in = &r->strings;
+    size_t had = out->n;
+    char **before = NULL; /* what `out` held already, sorted, for binary search */
+    if (had) {
+        before = et_xmalloc(had * sizeof *before);
+        memcpy(before, out->items, had * sizeof *before);
+        qsort(before, had, sizeof *before, cmp_cstr);
+    }
+    et_strlist_sort(in);
+    for (size_t i = 0; i < in->n; i++) {
+        const char *v = in->items[i];
+        if (i > 0 && strcmp(v, in->items[i - 1]) == 0)
+            continue;
+        if (had && bsearch(&v, before, had, sizeof *before, cmp_cstr))
+            continue;
+        et_strlist_push(out, v);
+    }
+    free(before);
+    return 0;
 }

@@ -75,6 +75,12 @@ void prom_result_cleanup(struct prom_result *r);
 int prom_parse_response(const char *body, size_t len, long http_status, struct prom_result *out,
                         struct et_error *err);
 
+/* Move the values of a label-values (or label-names) answer into `out`,
+ * skipping those already there and duplicates, in O(n log n) (a hostile or
+ * huge answer may hold up to a million values). Returns -1 with a 502
+ * downstream error when the answer's data is not a list of strings. */
+int prom_result_take_labels(struct prom_result *r, struct et_strlist *out, struct et_error *err);
+
 /* The value of label `name` in a series ("" when absent). */
 const char *prom_series_label(const struct prom_series *s, const char *name);
 

@@ -145,6 +145,43 @@ static void test_deep_nesting_and_limits(void)
     et_buf_cleanup(&b);
 }
 
+/* Label values are merged without duplicates in O(n log n): a million values
+ * (the parser's cap) take well under a second, not hours. */
+static void test_label_values_take_unique_and_shape(void)
+{
+    struct et_buf b;
+    et_buf_init(&b, ET_BUF_UNLIMITED);
+    et_buf_append_str(&b, "{\"status\":\"success\",\"data\":[");
+    for (int i = 0; i < 1000000; i++)
+        et_buf_printf(&b, "%s\"v%d\"", i ? "," : "", i % 500000);
+    et_buf_append_str(&b, "]}");
+    struct prom_result r;
+    struct et_error err;
+    ASSERT_EQ_INT(parse(et_buf_cstr(&b), 200, &r, &err), 0);
+    struct et_strlist out;
+    et_strlist_init(&out);
+    et_strlist_push(&out, "v7");
+    et_strlist_push(&out, "already");
+    ASSERT_EQ_INT(prom_result_take_labels(&r, &out, &err), 0);
+    ASSERT_EQ_UINT(out.n, 500001); /* 500,000 distinct, "v7" not twice, "already" kept */
+    size_t v7 = 0;
+    for (size_t i = 0; i < out.n; i++)
+        v7 += strcmp(out.items[i], "v7") == 0;
+    ASSERT_EQ_UINT(v7, 1);
+    prom_result_cleanup(&r);
+    et_strlist_cleanup(&out);
+    et_buf_cleanup(&b);
+
+    const char *objects = "{\"status\":\"success\",\"data\":{\"values\":[\"a\"]}}";
+    ASSERT_EQ_INT(parse(objects, 200, &r, &err), 0);
+    et_strlist_init(&out);
+    ASSERT_EQ_INT(prom_result_take_labels(&r, &out, &err), -1);
+    ASSERT_EQ_INT(err.status, 502);
+    ASSERT_CONTAINS(err.message, "no list of values");
+    prom_result_cleanup(&r);
+    et_strlist_cleanup(&out);
+}
+
 /* ---- PromQL ---------------------------------------------------------------------------- */
 
 static struct query make_query(const char *json)
@@ -238,6 +275,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_vector_scalar_labels_and_key_order),
     UNIT_TEST(test_error_envelopes_and_garbage),
     UNIT_TEST(test_deep_nesting_and_limits),
+    UNIT_TEST(test_label_values_take_unique_and_shape),
     UNIT_TEST(test_selector_escapes_every_value),
     UNIT_TEST(test_tempo_names_and_group_labels),
     UNIT_TEST(test_step_and_rate_window),
