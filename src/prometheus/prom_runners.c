@@ -556,14 +556,16 @@ int prom_run_top_types(const struct query_ctx *ctx, const struct query *q, struc
     return rc;
 }
 
-bool prom_has_events_metric(const struct query_ctx *ctx)
+int prom_events_metric_state(const struct query_ctx *ctx, struct et_error *err)
 {
     struct resolved_names rn;
-    struct et_error err;
-    et_error_clear(&err);
-    if (spanmetrics_resolve(ctx, &rn, &err) < 0)
-        return false;
-    bool has = rn.names.events_metric[0] != '\0';
+    if (spanmetrics_resolve(ctx, &rn, err) < 0) {
+        if (strncmp(err->message, SPANMETRICS_NONE_FOUND, strlen(SPANMETRICS_NONE_FOUND)) != 0)
+            return -1;
+        et_error_clear(err);
+        return 0;
+    }
+    int has = rn.names.events_metric[0] != '\0';
     resolved_names_cleanup(&rn);
     return has;
 }

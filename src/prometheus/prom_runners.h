@@ -21,10 +21,13 @@ int prom_run_top_types(const struct query_ctx *ctx, const struct query *q, struc
 int prom_run_variable(const struct query_ctx *ctx, const struct query *q, struct frame_list *out,
                       struct et_error *err);
 
-/* True when the resolved metric names include an events metric that exists
- * on the server (so top-types can be answered from metrics). Detects the
- * scheme first when needed; on a detection error returns false. */
-bool prom_has_events_metric(const struct query_ctx *ctx);
+/* Whether top-types can be answered from metrics: 1 when the resolved names
+ * include an events metric that exists on the server; 0 when Prometheus
+ * answered and has none (or no span metrics at all); -1 with `err` set when
+ * Prometheus could not tell (unreachable, refused, broken answer): that
+ * failure is the query's answer, not a reason to switch to Tempo silently.
+ * Detects the scheme first when needed. */
+int prom_events_metric_state(const struct query_ctx *ctx, struct et_error *err);
 
 /* Values for the editor's dropdowns (CallResource): `what` is a variable kind;
  * `services` narrows routes/span names/exception types. Appends to `out`. */

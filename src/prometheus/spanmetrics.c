@@ -135,7 +135,8 @@ int spanmetrics_resolve(const struct query_ctx *ctx, struct resolved_names *out,
         int scheme = rc == 0 ? detect_scheme(&present) : -1;
         if (rc == 0 && scheme < 0) {
             rc = et_error_set(err, 404, ET_SOURCE_DOWNSTREAM,
-                              "no span metrics found in Prometheus (looked for "
+                              SPANMETRICS_NONE_FOUND
+                              " (looked for "
                               "traces_span_metrics_calls_total, calls_total and "
                               "traces_spanmetrics_calls_total); set metricsSchema to custom "
                               "with callsMetric if your names differ");

@@ -32,6 +32,10 @@ struct resolved_names {
 
 /* Resolve (detect if needed) and copy out. -1 with `err` when the server
  * cannot be asked or has none of the known metrics in auto mode. */
+/* How the error of spanmetrics_resolve() begins when Prometheus answered but
+ * has no span metrics at all (as opposed to Prometheus failing). */
+#define SPANMETRICS_NONE_FOUND "no span metrics found in Prometheus"
+
 int spanmetrics_resolve(const struct query_ctx *ctx, struct resolved_names *out,
                         struct et_error *err);
 void resolved_names_cleanup(struct resolved_names *r);

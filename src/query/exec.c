@@ -33,7 +33,10 @@ static bool has_tempo(const struct query_ctx *ctx)
 static int run_top_types(const struct query_ctx *ctx, const struct query *q, struct frame_list *out,
                          struct et_error *err)
 {
-    if (has_prometheus(ctx) && prom_has_events_metric(ctx))
+    int events = has_prometheus(ctx) ? prom_events_metric_state(ctx, err) : 0;
+    if (events < 0)
+        return -1;
+    if (events)
         return prom_run_top_types(ctx, q, out, err);
     if (has_tempo(ctx))
         return tempo_run_top_types(ctx, q, out, err);
