@@ -121,24 +121,205 @@ static bool parse_trace(struct tempo_pool *p, const json_t *jt, struct tempo_sea
     return true;
 }
 
-int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
-                       struct et_error *err)
+/* ---- the search body, one trace at a time ---------------------------------------------------
+ *
+ * A search answer may list very many traces, and a jansson tree costs about
+ * fifteen times the text (a 44 MB answer of 10^6 small traces took 700 MB).
+ * So the top-level object is walked here and every element of "traces" (and
+ * "metrics") is parsed on its own: memory is the body, one trace's tree and
+ * the kept results. Values of other keys are only matched for nesting. */
+
+struct walk {
+    const char *p, *end;
+};
+
+static void walk_ws(struct walk *w)
 {
-    json_t *root = load_object(body, len, "search", err);
-    if (!root)
-        return -1;
-    const json_t *traces = json_object_get(root, "traces");
-    size_t n = json_array_size(traces), i;
+    while (w->p < w->end && (*w->p == ' ' || *w->p == '\n' || *w->p == '\r' || *w->p == '\t'))
+        w->p++;
+}
+
+/* The end of the JSON value at `p`: strings and brackets matched, contents
+ * left to json_loadb. NULL when it does not end before `end`. */
+static const char *value_end(const char *p, const char *end)
+{
+    if (p >= end)
+        return NULL;
+    if (*p != '{' && *p != '[' && *p != '"') { /* number, true, false, null */
+        const char *start = p;
+        while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' &&
+               *p != '\r' && *p != '\t')
+            p++;
+        return p > start ? p : NULL;
+    }
+    size_t depth = 0;
+    while (p < end) {
+        char c = *p++;
+        if (c == '"') {
+            while (p < end && *p != '"')
+                p += *p == '\\' ? 2 : 1;
+            if (p >= end)
+                return NULL;
+            p++;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+        if (depth == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static int search_not_json(const char *body, const char *at, const char *why, struct et_error *err)
+{
+    return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
+                        "Tempo search response is not valid JSON (%s at byte %zu)", why,
+                        (size_t)(at - body));
+}
+
+/* The next element of the array walked by `w` (after '[' or a ','), or NULL at
+ * the closing ']' (then *done) or on a syntax error (then `err` is set). */
+static const char *next_element(struct walk *w, const char *body, const char **elem_end, bool *done,
+                                struct et_error *err)
+{
+    walk_ws(w);
+    if (w->p < w->end && *w->p == ']') {
+        w->p++;
+        *done = true;
+        return NULL;
+    }
+    const char *e = value_end(w->p, w->end);
+    if (!e) {
+        search_not_json(body, w->p, "unterminated value", err);
+        return NULL;
+    }
+    const char *start = w->p;
+    w->p = e;
+    walk_ws(w);
+    if (w->p < w->end && *w->p == ',')
+        w->p++;
+    else if (!(w->p < w->end && *w->p == ']')) {
+        search_not_json(body, w->p, "',' or ']' expected", err);
+        return NULL;
+    }
+    *elem_end = e;
+    return start;
+}
+
+/* Walk the top-level object: where the "traces" and "metrics" values are. */
+static int find_members(const char *body, size_t len, const char **traces, const char **metrics,
+                        const char **metrics_end, struct et_error *err)
+{
+    struct walk w = {body, body + len};
+    walk_ws(&w);
+    w.p++; /* '{', checked by the caller */
+    for (;;) {
+        walk_ws(&w);
+        if (w.p < w.end && *w.p == '}') {
+            w.p++;
+            break;
+        }
+        const char *key = w.p, *key_end = value_end(w.p, w.end);
+        if (w.p >= w.end || *w.p != '"' || !key_end)
+            return search_not_json(body, w.p, "object key expected", err);
+        w.p = key_end;
+        walk_ws(&w);
+        if (w.p >= w.end || *w.p != ':')
+            return search_not_json(body, w.p, "':' expected", err);
+        w.p++;
+        walk_ws(&w);
+        const char *v = w.p, *v_end = value_end(w.p, w.end);
+        if (!v_end)
+            return search_not_json(body, w.p, "value expected", err);
+        size_t klen = (size_t)(key_end - key);
+        if (klen == 8 && memcmp(key, "\"traces\"", 8) == 0)
+            *traces = v;
+        else if (klen == 9 && memcmp(key, "\"metrics\"", 9) == 0) {
+            *metrics = v;
+            *metrics_end = v_end;
+        }
+        w.p = v_end;
+        walk_ws(&w);
+        if (w.p < w.end && *w.p == ',') {
+            w.p++;
+            continue;
+        }
+        if (w.p < w.end && *w.p == '}') {
+            w.p++;
+            break;
+        }
+        return search_not_json(body, w.p, "',' or '}' expected", err);
+    }
+    walk_ws(&w);
+    if (w.p != w.end)
+        return search_not_json(body, w.p, "trailing data", err);
+    return 0;
+}
+
+static int read_traces(const char *body, size_t len, const char *traces,
+                       struct tempo_search_result *r, struct et_error *err)
+{
+    if (*traces != '[')
+        return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
+                            "Tempo search response is not in Tempo's format (traces is not a "
+                            "list)");
+    /* count first, so the results are one pool array */
+    struct walk w = {traces + 1, body + len};
+    size_t n = 0;
+    bool done = false;
+    const char *e;
+    while (!done) {
+        if (next_element(&w, body, &e, &done, err))
+            n++;
+        else if (!done)
+            return -1;
+    }
     if (n > TEMPO_SEARCH_MAX_TRACES)
         n = TEMPO_SEARCH_MAX_TRACES;
     r->traces = tempo_pool_array(&r->pool, n, sizeof *r->traces);
-    for (i = 0; i < n; i++)
-        if (parse_trace(&r->pool, json_array_get(traces, i), &r->traces[r->n_traces]))
+    w.p = traces + 1;
+    done = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *el = next_element(&w, body, &e, &done, err);
+        json_error_t jerr;
+        json_t *jt = json_loadb(el, (size_t)(e - el), JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+        if (!jt)
+            return search_not_json(body, el + jerr.position, jerr.text, err);
+        if (parse_trace(&r->pool, jt, &r->traces[r->n_traces]))
             r->n_traces++;
-    const json_t *m = json_object_get(root, "metrics");
-    r->inspected_traces = tempo_json_int64(json_object_get(m, "inspectedTraces"), 0);
-    r->inspected_bytes = tempo_json_int64(json_object_get(m, "inspectedBytes"), 0);
-    json_decref(root);
+        json_decref(jt);
+    }
+    return 0;
+}
+
+int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
+                       struct et_error *err)
+{
+    struct walk w = {body, body + len};
+    walk_ws(&w);
+    if (w.p >= w.end || *w.p != '{') { /* jansson says what it is instead */
+        json_t *root = load_object(body, len, "search", err);
+        if (!root)
+            return -1;
+        json_decref(root);
+        return search_not_json(body, w.p, "not an object", err);
+    }
+    const char *traces = NULL, *metrics = NULL, *metrics_end = NULL;
+    if (find_members(body, len, &traces, &metrics, &metrics_end, err) < 0)
+        return -1;
+    if (traces && read_traces(body, len, traces, r, err) < 0)
+        return -1;
+    if (metrics) {
+        json_error_t jerr;
+        json_t *m = json_loadb(metrics, (size_t)(metrics_end - metrics), JSON_ALLOW_NUL, &jerr);
+        if (!m)
+            return search_not_json(body, metrics + jerr.position, jerr.text, err);
+        r->inspected_traces = tempo_json_int64(json_object_get(m, "inspectedTraces"), 0);
+        r->inspected_bytes = tempo_json_int64(json_object_get(m, "inspectedBytes"), 0);
+        json_decref(m);
+    }
     return 0;
 }
 
@@ -153,9 +334,16 @@ int tempo_tag_values_parse(const char *body, size_t len, size_t max, struct et_s
     json_t *root = load_object(body, len, "tag values", err);
     if (!root)
         return -1;
+    const json_t *values = json_object_get(root, "tagValues");
+    if (values && !json_is_array(values)) {
+        json_decref(root);
+        return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
+                            "Tempo tag values response is not in Tempo's format (tagValues is "
+                            "not a list)");
+    }
     size_t i;
     const json_t *v;
-    json_array_foreach(json_object_get(root, "tagValues"), i, v)
+    json_array_foreach(values, i, v)
     {
         if (out->n >= max)
             break;

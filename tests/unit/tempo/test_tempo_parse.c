@@ -390,6 +390,64 @@ static void test_search_2_0_single_spanset_and_empty(void)
     tempo_search_result_cleanup(&r);
 }
 
+/* The search body is walked trace by trace (not one jansson tree): wrong
+ * shapes are errors, brackets inside strings and unknown keys are skipped,
+ * more than TEMPO_SEARCH_MAX_TRACES traces are read up to the cap. */
+static void test_search_walk_shapes_and_many_traces(void)
+{
+    struct tempo_search_result r;
+    struct et_error err;
+    tempo_search_result_init(&r);
+    const char *odd =
+        " {\"x\":{\"s\":\"]}[{\\\"\"},\"traces\":[{\"traceID\":\"ab\",\"rootServiceName\":"
+        "\"a]\\\"}\"}, 5, null],\"metrics\":{\"inspectedTraces\":\"7\"}} \n";
+    ASSERT_EQ_INT(tempo_search_parse(odd, strlen(odd), &r, &err), 0);
+    ASSERT_EQ_UINT(r.n_traces, 1);
+    ASSERT_EQ_STR(r.traces[0].root_service, "a]\"}");
+    ASSERT_EQ_INT(r.inspected_traces, 7);
+    tempo_search_result_cleanup(&r);
+    const char *bad[] = {
+        "{\"traces\":{\"traceID\":\"1\"}}",
+        "{\"traces\":[{\"traceID\":\"1\"}",
+        "{\"traces\":[{]}",
+        "{\"traces\":[] \"metrics\":{}}",
+        "{\"traces\":[]} x",
+        "[{\"traces\":[]}]",
+        "{\"a\":\"b}",
+        "{\"traces\":[{\"traceID\":1} {}]}",
+        "{\"metrics\":{\"a\":}}",
+    };
+    const char *says[] = {"traces is not a list", "not valid JSON", "not valid JSON",
+                          "not valid JSON",       "trailing data",  "not a JSON object",
+                          "not valid JSON",       "not valid JSON", "not valid JSON"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ASSERT_EQ_INT(tempo_search_parse(bad[i], strlen(bad[i]), &r, &err), -1);
+        ASSERT_EQ_INT(err.status, 502);
+        ASSERT_EQ_INT(err.source, ET_SOURCE_DOWNSTREAM);
+        ASSERT_CONTAINS(err.message, says[i]);
+        tempo_search_result_cleanup(&r);
+    }
+    struct et_buf b;
+    et_buf_init(&b, ET_BUF_UNLIMITED);
+    et_buf_append_str(&b, "{\"traces\":[");
+    for (int i = 0; i < TEMPO_SEARCH_MAX_TRACES + 5; i++)
+        et_buf_printf(&b, "%s{\"traceID\":\"%x\",\"startTimeUnixNano\":\"1\"}", i ? "," : "",
+                      i + 1);
+    et_buf_append_str(&b, "]}");
+    ASSERT_EQ_INT(tempo_search_parse(et_buf_cstr(&b), b.len, &r, &err), 0);
+    ASSERT_EQ_UINT(r.n_traces, TEMPO_SEARCH_MAX_TRACES);
+    ASSERT_EQ_STR(r.traces[0].trace_id, "00000000000000000000000000000001");
+    tempo_search_result_cleanup(&r);
+    et_buf_cleanup(&b);
+
+    struct et_strlist l;
+    et_strlist_init(&l);
+    const char *tv = "{\"tagValues\":\"a,b\"}";
+    ASSERT_EQ_INT(tempo_tag_values_parse(tv, strlen(tv), 10, &l, &err), -1);
+    ASSERT_CONTAINS(err.message, "tagValues is not a list");
+    et_strlist_cleanup(&l);
+}
+
 static void test_recorded_search_bodies(void)
 {
     const char *names[] = {"search-traceql-select_docs-main_curl.json",
@@ -459,6 +517,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_recorded_tempo_trace_bodies),
     UNIT_TEST(test_search_spansets_merge_and_dedupe),
     UNIT_TEST(test_search_2_0_single_spanset_and_empty),
+    UNIT_TEST(test_search_walk_shapes_and_many_traces),
     UNIT_TEST(test_recorded_search_bodies),
     UNIT_TEST(test_tag_values_v1_v2_and_buildinfo),
     {0},
