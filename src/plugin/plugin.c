@@ -12,6 +12,7 @@
  */
 #include "plugin/plugin.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 
 #include "core/log.h"
@@ -58,6 +59,15 @@ void plugin_backend_init(struct plugin *p)
 
 struct plugin *plugin_new_state(const struct plugin_options *opts)
 {
+#ifdef M_MMAP_THRESHOLD
+    /* Backend bodies (up to 64 MiB) are big and short-lived: blocks from 1 MiB
+     * up are mmap'd, so freeing one gives it back to the system. By default
+     * glibc raises this threshold after the first big free, and then every
+     * thread's arena keeps its high-water mark: in the fault matrix the
+     * resident size ratcheted from 20 to 215 MB (peak 327); with this it
+     * returns to 16 MB (peak 144). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     struct plugin *p = et_xcalloc(1, sizeof *p);
     p->opts = *opts;
     p->metrics = et_metrics_new();
