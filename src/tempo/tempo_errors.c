@@ -160,6 +160,23 @@ static int event_escaped(const struct tempo_event *ev)
     return strcmp(kv->text, "true") == 0;
 }
 
+/* The application's own grouping key: on the exception event, else on the span. */
+static const char *custom_fingerprint(const struct tempo_span *s, const struct tempo_event *ev)
+{
+    static const char *const keys[] = {"error.fingerprint", "grouping.fingerprint"};
+    for (size_t i = 0; ev && i < sizeof keys / sizeof *keys; i++) {
+        const char *v = tempo_kv_string(ev->attrs, ev->n_attrs, keys[i]);
+        if (v && v[0])
+            return v;
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const char *v = tempo_kv_string(s->attrs, s->n_attrs, keys[i]);
+        if (v && v[0])
+            return v;
+    }
+    return "";
+}
+
 static void fill_from_span(struct tempo_error_list *out, struct tempo_error *e,
                            const struct tempo_trace *t, const struct tempo_span *s,
                            const struct tempo_event *ev)
@@ -175,6 +192,7 @@ static void fill_from_span(struct tempo_error_list *out, struct tempo_error *e,
     e->route = tempo_pool_strndup(&out->pool, route, rlen);
     e->span_name = copy(out, s->name);
     e->sdk_language = copy(out, tempo_kv_string(r->attrs, r->n_attrs, "telemetry.sdk.language"));
+    e->custom_fingerprint = copy(out, custom_fingerprint(s, ev));
     if (ev) {
         e->event_ns = ev->time_ns ? ev->time_ns : s->start_ns;
         e->exception_type = copy(out, event_type(ev));
@@ -259,6 +277,10 @@ void tempo_errors_from_search(struct tempo_error_list *out, const struct tempo_s
         e->span_name = copy(out, s->name);
         e->exception_type = copy(out, type);
         e->sdk_language = copy(out, tempo_search_span_attr(s, "telemetry.sdk.language"));
+        const char *custom = tempo_search_span_attr(s, "error.fingerprint");
+        if (!custom || !custom[0])
+            custom = tempo_search_span_attr(s, "grouping.fingerprint");
+        e->custom_fingerprint = copy(out, custom);
         e->stacktrace = copy(out, stack);
         if (has_exception) {
             e->message = copy(out, msg ? msg->text : "");

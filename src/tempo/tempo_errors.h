@@ -43,15 +43,18 @@ struct tempo_error {
     int64_t duration_ns; /* span duration */
     char trace_id[33];
     char span_id[17];
-    const char *service;        /* never NULL */
-    const char *route;          /* never NULL */
-    const char *span_name;      /* never NULL */
-    const char *exception_type; /* never NULL */
-    const char *message;        /* never NULL */
-    const char *stacktrace;     /* "" when none */
-    const char *sdk_language;   /* telemetry.sdk.language, "" when unknown */
-    int escaped;                /* exception.escaped: 1, 0, or -1 when absent */
-    uint32_t seq;               /* position when appended (stable sorts) */
+    const char *service;            /* never NULL */
+    const char *route;              /* never NULL */
+    const char *span_name;          /* never NULL */
+    const char *exception_type;     /* never NULL */
+    const char *message;            /* never NULL */
+    const char *stacktrace;         /* "" when none */
+    const char *sdk_language;       /* telemetry.sdk.language, "" when unknown */
+    const char *custom_fingerprint; /* the application's grouping key (attribute
+                                       error.fingerprint or grouping.fingerprint of the
+                                       exception event, else of the span), "" when none */
+    int escaped;                    /* exception.escaped: 1, 0, or -1 when absent */
+    uint32_t seq;                   /* position when appended (stable sorts) */
 };
 
 struct tempo_error_list {

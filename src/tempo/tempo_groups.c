@@ -98,6 +98,7 @@ static void feed(struct error_groups *g, const struct tempo_error_list *l, bool 
             .message = e->message,
             .stacktrace = e->stacktrace,
             .sdk_language = e->sdk_language,
+            .custom_fingerprint = e->custom_fingerprint,
             .trace_id = e->trace_id,
             .span_id = e->span_id,
             .in_baseline = baseline,

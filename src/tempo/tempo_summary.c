@@ -21,6 +21,7 @@ static struct error_summary *summarise(const struct tempo_error_list *l)
             .message = e->message,
             .stacktrace = e->stacktrace,
             .sdk_language = e->sdk_language,
+            .custom_fingerprint = e->custom_fingerprint,
             .trace_id = e->trace_id,
             .span_id = e->span_id,
         };

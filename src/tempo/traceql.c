@@ -12,7 +12,8 @@
 static const char SELECT_LIST[] =
     "select(resource.service.name, span.http.route, span.url.path, span.http.target, name, "
     "statusMessage, event.exception.type, event.exception.message, event.exception.stacktrace, "
-    "event.exception.escaped, resource.telemetry.sdk.language)";
+    "event.exception.escaped, resource.telemetry.sdk.language, event.error.fingerprint, "
+    "span.error.fingerprint, span.grouping.fingerprint)";
 
 static void literal(struct et_buf *out, const char *s)
 {

@@ -61,11 +61,13 @@ static void test_traceql_plain_and_select(void)
     ASSERT_EQ_STR(s, "{ status = error }");
     free(s);
     s = build(&q, true, true, true);
-    ASSERT_EQ_STR(s, "{ status = error } | select(resource.service.name, span.http.route, "
-                     "span.url.path, span.http.target, name, statusMessage, event.exception.type, "
-                     "event.exception.message, event.exception.stacktrace, "
-                     "event.exception.escaped, resource.telemetry.sdk.language) "
-                     "with(most_recent=true)");
+    ASSERT_EQ_STR(
+        s, "{ status = error } | select(resource.service.name, span.http.route, "
+           "span.url.path, span.http.target, name, statusMessage, event.exception.type, "
+           "event.exception.message, event.exception.stacktrace, "
+           "event.exception.escaped, resource.telemetry.sdk.language, event.error.fingerprint, "
+           "span.error.fingerprint, span.grouping.fingerprint) "
+           "with(most_recent=true)");
     free(s);
     query_free(&q);
 }
@@ -167,10 +169,12 @@ static const char TRACE[] =
     "{\"name\":\"exception\",\"timeUnixNano\":\"170\",\"attributes\":[{\"key\":\"exception.type\","
     "\"value\":{\"stringValue\":\"E2\"}},{\"key\":\"exception.message\",\"value\":{\"intValue\":"
     "\"42\"}},{\"key\":\"exception.escaped\",\"value\":{\"boolValue\":true}},"
-    "{\"key\":\"exception.stacktrace\",\"value\":{\"stringValue\":\"st2\"}}]}],"
+    "{\"key\":\"exception.stacktrace\",\"value\":{\"stringValue\":\"st2\"}},"
+    "{\"key\":\"error.fingerprint\",\"value\":{\"stringValue\":\"fp-e2\"}}]}],"
     "\"status\":{\"code\":\"STATUS_CODE_ERROR\"}},"
     "{\"spanId\":\"0000000000000002\",\"name\":\"s2\",\"startTimeUnixNano\":\"90\","
-    "\"attributes\":[{\"key\":\"http.target\",\"value\":{\"stringValue\":\"/t?x=1\"}}],"
+    "\"attributes\":[{\"key\":\"http.target\",\"value\":{\"stringValue\":\"/t?x=1\"}},"
+    "{\"key\":\"grouping.fingerprint\",\"value\":{\"stringValue\":\"gw-503\"}}],"
     "\"status\":{\"message\":\"gateway 503\",\"code\":\"STATUS_CODE_ERROR\"}},"
     "{\"spanId\":\"0000000000000003\",\"name\":\"s3\",\"startTimeUnixNano\":\"95\","
     "\"events\":[{\"name\":\"exception\",\"timeUnixNano\":\"96\",\"attributes\":[{\"key\":"
@@ -215,16 +219,19 @@ static void test_occurrences_from_a_trace(void)
     ASSERT_EQ_STR(e->route, "/r1");
     ASSERT_EQ_STR(e->service, "svc");
     ASSERT_EQ_STR(e->sdk_language, "java");
+    ASSERT_EQ_STR(e->custom_fingerprint, "fp-e2"); /* the event's own grouping key */
     ASSERT_EQ_STR(e->trace_id, "0123456789abcdef0123456789abcdef");
     e = &l.items[1];
     ASSERT_EQ_STR(e->exception_type, TEMPO_NO_EXCEPTION);
     ASSERT_EQ_STR(e->message, "gateway 503");
-    ASSERT_EQ_STR(e->route, "/t"); /* http.target without its query */
+    ASSERT_EQ_STR(e->route, "/t");                  /* http.target without its query */
+    ASSERT_EQ_STR(e->custom_fingerprint, "gw-503"); /* the span's grouping key */
     ASSERT_EQ_INT(e->escaped, -1);
     e = &l.items[2];
     ASSERT_EQ_STR(e->exception_type, TEMPO_UNKNOWN_TYPE);
     ASSERT_EQ_STR(e->message, "untyped");
-    ASSERT_EQ_STR(e->route, "/u");         /* url.path before http.target */
+    ASSERT_EQ_STR(e->route, "/u"); /* url.path before http.target */
+    ASSERT_EQ_STR(e->custom_fingerprint, "");
     ASSERT_EQ_STR(l.items[3].route, "s5"); /* no route: the span name */
     tempo_error_list_cleanup(&l);
     query_free(&q);
@@ -310,7 +317,8 @@ static void test_occurrences_from_select_search(void)
         "{\"key\":\"http.target\",\"value\":{\"stringValue\":\"/x?y\"}},"
         "{\"key\":\"exception.type\",\"value\":{\"stringValue\":\"E\"}},"
         "{\"key\":\"exception.message\",\"value\":{\"stringValue\":\"m\"}},"
-        "{\"key\":\"exception.escaped\",\"value\":{\"boolValue\":false}}]},"
+        "{\"key\":\"exception.escaped\",\"value\":{\"boolValue\":false}},"
+        "{\"key\":\"error.fingerprint\",\"value\":{\"stringValue\":\"sel-fp\"}}]},"
         "{\"spanID\":\"0000000000000002\",\"name\":\"POST\",\"startTimeUnixNano\":\"20\","
         "\"attributes\":[{\"key\":\"statusMessage\",\"value\":{\"stringValue\":\"down\"}}]},"
         "{\"spanID\":\"0000000000000003\",\"name\":\"PUT\",\"attributes\":["
@@ -331,6 +339,8 @@ static void test_occurrences_from_select_search(void)
     ASSERT_EQ_STR(l.items[0].exception_type, "E");
     ASSERT_EQ_INT(l.items[0].escaped, 0);
     ASSERT_EQ_INT(l.items[0].duration_ns, 5);
+    ASSERT_EQ_STR(l.items[0].custom_fingerprint, "sel-fp");
+    ASSERT_EQ_STR(l.items[1].custom_fingerprint, "");
     ASSERT_EQ_STR(l.items[1].service, "unknown_service");
     ASSERT_EQ_STR(l.items[1].exception_type, TEMPO_NO_EXCEPTION);
     ASSERT_EQ_STR(l.items[1].message, "down");
@@ -519,7 +529,8 @@ static void test_trace_view_frame(void)
                       "\"fields\":[{\"key\":\"event\",\"value\":\"exception\"},{\"key\":"
                       "\"exception.type\",\"value\":\"E2\"},{\"key\":\"exception.message\","
                       "\"value\":42},{\"key\":\"exception.escaped\",\"value\":true},{\"key\":"
-                      "\"exception.stacktrace\",\"value\":\"st2\"}]}]");
+                      "\"exception.stacktrace\",\"value\":\"st2\"},{\"key\":"
+                      "\"error.fingerprint\",\"value\":\"fp-e2\"}]}]");
     free(l0);
     char *tags = cell(f, "serviceTags", 0);
     ASSERT_EQ_STR(tags, "[{\"key\":\"service.name\",\"value\":\"svc\"},{\"key\":"
