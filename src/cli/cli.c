@@ -496,6 +496,10 @@ static int run_query(const struct cli_opts *o)
         print_frames(stdout, &r.frames, &po);
         rc = 0;
     }
+    /* A query the model refused (unknown type, bad field) is the caller's mistake: exit 2. */
+    if (rc != 0 && et_error_is_set(&r.err) && r.err.status == 400 &&
+        r.err.source == ET_SOURCE_PLUGIN)
+        rc = 2;
     exec_result_cleanup(&r);
     instance_unref(inst);
     free(qjson);

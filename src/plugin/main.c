@@ -176,7 +176,9 @@ static int serve(const struct plugin_options *opts)
     }
     if (waiter.running) {
         atomic_store(&waiter.leaving, true);
-        pthread_kill(waiter.thread, SIGTERM);
+        /* Only wakes sigwait (SIGTERM is blocked in every thread), which sees
+         * `leaving` and returns: the thread ends, nothing is terminated. */
+        pthread_kill(waiter.thread, SIGTERM); /* NOLINT(bugprone-bad-signal-to-kill-thread) */
         pthread_join(waiter.thread, NULL);
     }
 
@@ -195,8 +197,11 @@ int main(int argc, char **argv)
     if (!cookie) {
         if (argc > 1 && cli_is_command(argv[1]))
             return cli_main(argc, argv);
-        if (argc > 1)
+        if (argc > 1) { /* a command-line user who mistyped: a usage error */
             fprintf(stderr, "gpx_errortriage: unknown command '%s'\n\n", argv[1]);
+            fputs(NOT_FROM_GRAFANA, stderr);
+            return 2;
+        }
         fputs(NOT_FROM_GRAFANA, stderr);
         return 1;
     }

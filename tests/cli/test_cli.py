@@ -489,17 +489,22 @@ class BadArguments(unittest.TestCase):
             self.assertUsage(args, message)
         self.assertUsage(["query", "--datasource", "/nonexistent/ds.yaml", "--type", "hotspots"],
                          "cannot open datasource file /nonexistent/ds.yaml", hint="")
-        # Not a command: the executable explains it is a Grafana plugin and exits 1
-        # (docs/install.md, "How it runs").
+        # Not a command: a usage error (exit 2); the executable also explains it is a
+        # Grafana plugin (docs/install.md, "How it runs").
         rc, out, err = run(["frobnicate"])
-        self.assertEqual(rc, 1)
+        self.assertEqual(rc, 2)
         self.assertIn("unknown command 'frobnicate'", err)
 
     def test_query_unknown_type_is_the_query_error(self):
         # The query model is validated by the same code as Grafana's QueryData: a 400 answer.
+        # A refused query is the caller's mistake: exit 2, with the model's message.
         rc, out, err = run(["query", "--type", "nope", "--tempo", "http://127.0.0.1:1"])
-        self.assertEqual(rc, 1, err)
+        self.assertEqual(rc, 2, err)
         self.assertIn('unknown queryType "nope"', err)
+        rc, out, err = run(["query", "--type", "recent-errors", "--json", '{"limit":"many"}',
+                            "--tempo", "http://127.0.0.1:1"])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("limit", err)
 
 
 # ----------------------------------------------------------------------------------------------
