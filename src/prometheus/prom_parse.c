@@ -420,6 +420,8 @@ static int read_series(struct scan *s, struct prom_result *r)
 /* "result": a list of series, or a scalar/string [t, v]. */
 static int read_result(struct scan *s, struct prom_result *r)
 {
+    if (r->series) /* a second "result" key: Prometheus never sends one */
+        return set_fail(s, "duplicate \"result\" in the response");
     skip_ws(s);
     const char *start = s->p;
     if (expect(s, '[') < 0)
