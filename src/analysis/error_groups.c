@@ -236,7 +236,7 @@ static struct group *group_new(struct error_groups *g, const struct fingerprint 
     et_strlist_init(&gr->row.services);
     et_strlist_init(&gr->row.routes);
     et_buf_init(&gr->sparkline, (size_t)ERROR_GROUPS_MAX_BUCKETS * 3);
-    g->groups = et_xgrow(g->groups, &g->groups_cap, g->n_groups + 1, sizeof *g->groups);
+    g->groups = et_xgrow(g->groups, &g->groups_cap, g->n_groups + 1, sizeof(struct group *));
     u64_index_put(&g->index, fp->hash, (uint32_t)g->n_groups);
     g->groups[g->n_groups++] = gr;
     return gr;
@@ -338,7 +338,7 @@ const struct error_group *const *error_groups_rows(struct error_groups *g,
                                                    enum error_groups_sort sort, size_t *n)
 {
     free((void *)g->rows);
-    g->rows = et_xcalloc(g->n_groups + 1, sizeof *g->rows);
+    g->rows = et_xcalloc(g->n_groups + 1, sizeof(const struct error_group *));
     size_t k = 0;
     for (size_t i = 0; i < g->n_groups; i++) {
         struct group *gr = g->groups[i];
@@ -346,7 +346,7 @@ const struct error_group *const *error_groups_rows(struct error_groups *g,
         if (gr->row.count > 0 || g->opt.list_resolved)
             g->rows[k++] = &gr->row;
     }
-    qsort(g->rows, k, sizeof *g->rows,
+    qsort(g->rows, k, sizeof(const struct error_group *),
           sort == ERROR_GROUPS_BY_NEW ? compare_by_new : compare_by_count);
     *n = k;
     return g->rows;

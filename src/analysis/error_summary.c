@@ -122,7 +122,7 @@ static struct summary_entry *find_entry(struct error_summary *s, const char *ser
         e->row.exception_type = e->type;
         e->row.first_seen_ns = INT64_MAX;
         e->row.last_seen_ns = INT64_MIN;
-        s->entries = et_xgrow(s->entries, &s->cap, s->n + 1, sizeof *s->entries);
+        s->entries = et_xgrow(s->entries, &s->cap, s->n + 1, sizeof(struct summary_entry *));
         u64_index_put(&s->index, key, (uint32_t)s->n);
         s->entries[s->n++] = e;
         return e;
@@ -189,10 +189,10 @@ static int compare_rows(const void *a, const void *b)
 const struct error_summary_row *const *error_summary_rows(struct error_summary *s, size_t *n)
 {
     free((void *)s->rows);
-    s->rows = et_xcalloc(s->n + 1, sizeof *s->rows);
+    s->rows = et_xcalloc(s->n + 1, sizeof(const struct error_summary_row *));
     for (size_t i = 0; i < s->n; i++)
         s->rows[i] = &s->entries[i]->row;
-    qsort(s->rows, s->n, sizeof *s->rows, compare_rows);
+    qsort(s->rows, s->n, sizeof(const struct error_summary_row *), compare_rows);
     *n = s->n;
     return s->rows;
 }

@@ -169,7 +169,7 @@ size_t msg_match_iso_date(const char *s, size_t n, size_t i)
     if (count_digits(s, n, i, 5) != 4)
         return 0;
     size_t j = i + 4;
-    char sep = (char)at(s, n, j);
+    unsigned char sep = at(s, n, j);
     if (sep != '-' && sep != '/')
         return 0;
     size_t d = count_digits(s, n, j + 1, 3);

@@ -156,6 +156,8 @@ static void fill_location(struct st_parser *p, struct stack_frame *f, const char
 /* Function part: drop "async ", "new ", " [as alias]". */
 static void clean_function(const char **fn, size_t *n)
 {
+    if (*n == 0)
+        return;
     if (sv_starts(*fn, *n, "async ")) {
         *fn += 6;
         *n -= 6;

@@ -299,7 +299,11 @@ static void order_blocks(struct st_parser *p, const struct py_state *s)
         if (!s->member[e])
             heads[n_heads++] = (uint16_t)e;
     for (size_t h = n_heads; h-- > 0;) {
+        /* h < n_heads: heads[h] and heads[h + 1] were set above (cppcheck
+         * assumes the filling loop may not run) */
+        /* cppcheck-suppress uninitvar */
         size_t end = h + 1 < n_heads ? heads[h + 1] : n;
+        /* cppcheck-suppress uninitvar */
         for (size_t e = heads[h]; e < end; e++)
             order[k++] = (uint16_t)e;
     }

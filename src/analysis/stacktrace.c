@@ -193,8 +193,12 @@ void st_permute_exceptions(struct st_parser *p, const uint16_t *order)
         st->exceptions[i].parent = new_index[st->exceptions[i].parent];
         p->messages[i] = old_messages[order[i]];
     }
-    for (size_t i = 0; i < st->n_frames; i++)
+    /* order is a permutation of 0..n-1, so every new_index[e] read here was
+     * set above (cppcheck cannot see that) */
+    for (size_t i = 0; i < st->n_frames; i++) {
+        /* cppcheck-suppress uninitvar */
         st->frames[i].exception = new_index[st->frames[i].exception];
+    }
 }
 
 void st_reverse_exceptions(struct st_parser *p)
@@ -313,7 +317,11 @@ const char *st_module_from_path(struct st_parser *p, const char *path, size_t n,
     for (int i = got - 1; i >= 0; i--) {
         if (used && used < sizeof buf)
             buf[used++] = sep;
+        /* i < got: names[i] and lens[i] were set by the loop above (cppcheck
+         * assumes it may not run) */
+        /* cppcheck-suppress uninitvar */
         size_t take = lens[i] < sizeof buf - used ? lens[i] : sizeof buf - used;
+        /* cppcheck-suppress uninitvar */
         memcpy(buf + used, names[i], take);
         used += take;
     }

@@ -32,7 +32,7 @@ static void column_reserve_bytes(struct frame_column *col, size_t bytes)
 static void validity_reserve(struct frame_column *col, size_t rows)
 {
     size_t need = (rows + 7) / 8;
-    if (need <= col->validity_cap)
+    if (col->validity && need <= col->validity_cap)
         return;
     size_t old = col->validity_cap;
     col->validity = et_xgrow(col->validity, &col->validity_cap, need, 1);

@@ -39,7 +39,9 @@ static void parse_e(const char *text, struct decimal *d)
     for (; *p && *p != 'e'; p++)
         if (*p != '.')
             d->digits[d->count++] = *p;
-    d->exp10 = *p == 'e' ? atoi(p + 1) : 0;
+    if (d->count == 0) /* "%e" always prints a digit; keep digits[0] defined anyway */
+        d->digits[d->count++] = '0';
+    d->exp10 = *p == 'e' ? (int)strtol(p + 1, NULL, 10) : 0;
 }
 
 static void strip_trailing_zeros(struct decimal *d)
@@ -89,10 +91,11 @@ static void shortest_decimal(double v, bool single, struct decimal *d)
     bool power_of_two = !subnormal && is_power_of_two(v, single);
     int first = subnormal ? 1 : single ? 6 : 15;
     char text[48];
-    for (int digits = first; digits <= max; digits++) {
+    /* first <= max, so `d` is always filled; the loop ends at max at the latest */
+    for (int digits = first;; digits++) {
         snprintf(text, sizeof text, "%.*e", digits - 1, v);
         parse_e(text, d);
-        if (digits == max || reads_back(d, v, single))
+        if (digits >= max || reads_back(d, v, single))
             break;
         if (power_of_two) {
             struct decimal up = *d;

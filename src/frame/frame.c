@@ -184,8 +184,8 @@ struct frame_field *frame_add_field(struct frame *frame, const char *name, enum 
         field->col.offsets = et_xmalloc(field->col.offsets_cap * sizeof(int32_t));
         field->col.offsets[0] = 0;
     }
-    frame->fields =
-        et_xgrow(frame->fields, &frame->field_cap, frame->field_count + 1, sizeof *frame->fields);
+    frame->fields = et_xgrow(frame->fields, &frame->field_cap, frame->field_count + 1,
+                             sizeof(struct frame_field *));
     frame->fields[frame->field_count++] = field;
     if (!type_is_valid(type))
         frame_field_misuse(field, "unknown field type");
@@ -343,7 +343,7 @@ void frame_list_push(struct frame_list *list, struct frame *frame)
 {
     if (!frame)
         return;
-    list->items = et_xgrow(list->items, &list->cap, list->n + 1, sizeof *list->items);
+    list->items = et_xgrow(list->items, &list->cap, list->n + 1, sizeof(struct frame *));
     list->items[list->n++] = frame;
 }
 

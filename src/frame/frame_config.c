@@ -75,7 +75,7 @@ void frame_meta_append_executed_query(struct frame *frame, const char *text)
     }
     size_t a = strlen(old), b = strlen(text);
     char *joined = et_xmalloc(a + 1 + b + 1);
-    memcpy(joined, old, a);
+    memcpy(joined, old, a + 1); /* the NUL is overwritten just below */
     joined[a] = '\n';
     memcpy(joined + a + 1, text, b + 1);
     free(old);
@@ -109,7 +109,7 @@ void frame_meta_set_custom(struct frame *frame, json_t *custom)
     frame->meta.present = true;
     json_decref(frame->meta.custom);
     /* Go's `custom,omitempty` on an interface drops only nil: JSON null is unset. */
-    if (custom && json_is_null(custom)) {
+    if (json_is_null(custom)) { /* false for NULL */
         json_decref(custom);
         custom = NULL;
     }
@@ -321,7 +321,7 @@ void frame_field_add_internal_link(struct frame_field *field, const char *title,
     link->internal = true;
     replace_string(&link->datasource_uid, datasource_uid);
     replace_string(&link->datasource_name, datasource_name);
-    if (query && json_is_null(query)) {
+    if (json_is_null(query)) { /* false for NULL */
         json_decref(query);
         query = NULL;
     }

@@ -210,7 +210,8 @@ static void reply_responses(const struct batch *b, struct rpc_reply *reply)
         total_frames += b->slots[i].n_frames;
     Pluginv2__DataResponse *drs = et_xcalloc(n ? n : 1, sizeof *drs);
     Pluginv2__QueryDataResponse__ResponsesEntry *entries = et_xcalloc(n ? n : 1, sizeof *entries);
-    Pluginv2__QueryDataResponse__ResponsesEntry **ptrs = et_xcalloc(n ? n : 1, sizeof *ptrs);
+    Pluginv2__QueryDataResponse__ResponsesEntry **ptrs =
+        et_xcalloc(n ? n : 1, sizeof(Pluginv2__QueryDataResponse__ResponsesEntry *));
     ProtobufCBinaryData *frames = et_xcalloc(total_frames ? total_frames : 1, sizeof *frames);
 
     size_t used = 0;

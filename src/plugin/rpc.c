@@ -453,8 +453,11 @@ static void on_new_call(struct rpc_server *s, struct call *c, bool ok)
     memset(&close_op, 0, sizeof close_op);
     close_op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
     close_op.data.recv_close_on_server.cancelled = &c->client_cancelled;
+    /* Cannot fail on a fresh call; keep the count right anyway. This drops the
+     * close op's reference only: ours is still held, so it is never the last
+     * (a plain decrement, not call_unref, which could free). */
     if (grpc_call_start_batch(c->call, &close_op, 1, &c->t_closed, NULL) != GRPC_CALL_OK)
-        call_unref(c); /* cannot happen on a fresh call; keep the count right anyway */
+        atomic_fetch_sub(&c->refs, 1);
 
     if (!c->method) {
         /* go-plugin opens GRPCStdio and GRPCBroker streams we do not serve. */
