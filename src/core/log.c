@@ -56,9 +56,13 @@ void et_log_timestamp(char *out, unsigned long size)
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, size, "%s.%06ldZ", base, ts.tv_nsec / 1000);
+    char base[24]; /* "YYYY-MM-DDTHH:MM:SS": 19 characters up to year 9999 */
+    if (strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        base[0] = '\0';
+    /* The microseconds bounded to 6 digits in the type too, so GCC's -O3
+     * format-truncation check sees the output fits 40 bytes. */
+    unsigned long usec = (unsigned long)ts.tv_nsec / 1000u % 1000000u;
+    snprintf(out, size, "%s.%06luZ", base, usec);
 }
 
 static void append_value(struct et_buf *line, const char *v)
