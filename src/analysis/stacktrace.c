@@ -215,6 +215,8 @@ void st_reverse_frames(struct st_parser *p, int e)
     if (e < 0 || (size_t)e >= p->st->n_exceptions)
         return;
     struct stack_exception *ex = &p->st->exceptions[e];
+    if (ex->n_frames < 2)
+        return; /* nothing to reverse; frames may still be NULL */
     struct stack_frame *f = p->st->frames + ex->first_frame;
     for (size_t i = 0, j = ex->n_frames; i + 1 < j; i++, j--) {
         struct stack_frame tmp = f[i];

@@ -130,7 +130,9 @@ static int get_int(json_t *obj, const char *key, long long min, long long max, l
     long long x;
     if (json_is_integer(v)) {
         x = json_integer_value(v);
-    } else if (json_is_real(v) && json_real_value(v) == (double)(long long)json_real_value(v)) {
+    } else if (json_is_real(v) && json_real_value(v) >= -0x1p63 && json_real_value(v) < 0x1p63 &&
+               json_real_value(v) == (double)(long long)json_real_value(v)) {
+        /* range first: converting a double outside long long is undefined */
         x = (long long)json_real_value(v);
     } else if (json_is_string(v) && json_string_length(v) > 0) {
         char *end;

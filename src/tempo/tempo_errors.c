@@ -322,5 +322,6 @@ void tempo_errors_all_of_trace(struct tempo_error_list *out, const struct tempo_
         if (!any && s->status_code == TEMPO_STATUS_ERROR)
             fill_from_span(out, push(out), t, s, NULL);
     }
-    qsort(out->items + first, out->n - first, sizeof *out->items, cmp_event_time);
+    if (out->n > first) /* items may still be NULL when nothing was pushed */
+        qsort(out->items + first, out->n - first, sizeof *out->items, cmp_event_time);
 }
