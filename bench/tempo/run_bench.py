@@ -16,7 +16,10 @@ clock are pointed at the test server, and its Flask app is called through
 Flask's test client. Without ../shared the seed comparison is skipped.
 
   python3 bench/tempo/run_bench.py --bench BUILD/bench/tempo/bench_tempo
-        [--sizes 100,1000] [--latencies 1,5] [--runs 3] [--parallel 8]
+        [--sizes 100,1000] [--latencies 1,5] [--runs 3] [--parallel 8] [--json FILE]
+
+--json FILE also writes the figures as a JSON list, one record per size and
+latency (bench/run builds its report from it).
 """
 
 import argparse
@@ -42,6 +45,7 @@ from tempo_server import ServerProcess  # noqa: E402
 SEED = os.path.join(ROOT, "..", "shared", "seed", "000_814c9c7dd7a9c954.txt")
 FROM_MS = (bench_corpus.END_S - 3600) * 1000
 TO_MS = (bench_corpus.END_S + 1) * 1000
+RESULTS = []  # one record per size and latency, for --json
 
 
 def seed_source():
@@ -140,6 +144,12 @@ def bench_size(args, n, tmp, source):
             sel = run_plugin(args.bench, s29.url, "select", args.runs, args.parallel)
             line("plugin select mode (Tempo 2.9)", median(sel["plugin"]), seed_ms,
                  median(sel["floor"]), ", 1 request")
+            RESULTS.append({
+                "traces": n, "latency_ms": latency, "seed_ms": seed_ms,
+                "fetch_ms": median(fetch["plugin"]), "fetch_floor_ms": floor,
+                "fetch_warm_ms": median(fetch["plugin-warm"]),
+                "select_ms": median(sel["plugin"]), "select_floor_ms": median(sel["floor"]),
+                "requests": fetch["floor"][0]["requests"], "parallel": args.parallel})
 
 
 def main():
@@ -149,6 +159,7 @@ def main():
     ap.add_argument("--latencies", default="1,5")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--parallel", type=int, default=8, help="maxConcurrentRequests")
+    ap.add_argument("--json", help="also write the figures to this file as JSON")
     args = ap.parse_args()
     args.latencies = [float(x) for x in args.latencies.split(",")]
     source = seed_source()
@@ -159,6 +170,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bench-tempo-") as tmp:
         for n in (int(x) for x in args.sizes.split(",")):
             bench_size(args, n, tmp, source)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(RESULTS, f, indent=1)
     return 0
 
 
