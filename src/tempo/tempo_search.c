@@ -294,8 +294,8 @@ static int read_traces(const char *body, size_t len, const char *traces,
     return 0;
 }
 
-int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
-                       struct et_error *err)
+static int parse_search(const char *body, size_t len, struct tempo_search_result *r,
+                        struct et_error *err)
 {
     struct walk w = {body, body + len};
     walk_ws(&w);
@@ -321,6 +321,15 @@ int tempo_search_parse(const char *body, size_t len, struct tempo_search_result 
         json_decref(m);
     }
     return 0;
+}
+
+int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
+                       struct et_error *err)
+{
+    if (parse_search(body, len, r, err) == 0)
+        return 0;
+    tempo_search_result_cleanup(r); /* no half answer: the traces read before the fault go */
+    return -1;
 }
 
 const char *tempo_search_span_attr(const struct tempo_search_span *s, const char *key)

@@ -64,7 +64,7 @@ void tempo_search_result_cleanup(struct tempo_search_result *r);
 
 /* Parse a 200 search body into `r` (initialised by the caller). Traces with an
  * unusable traceID are skipped. Returns 0, or -1 with a 502 downstream error
- * for a body that is not a JSON object. */
+ * for a body that is not a JSON object (then `r` is left empty). */
 int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
                        struct et_error *err);
 
