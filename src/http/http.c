@@ -4,19 +4,19 @@
  *
  * DESIGN: every call builds its own curl multi handle and easy handles (curl
  * handles are never shared between threads), adds up to `max_parallel`
- * transfers, and drives them with curl_multi_poll() in slices of at most
+ * transfers, and drives them with curl_api()->multi_poll() in slices of at most
  * 50 ms so the cancellation token and the overall deadline are checked often.
  * Per-request timeouts are curl's CURLOPT_TIMEOUT_MS, clamped to the time the
  * caller has left. The write callback enforces the body cap.
  */
 #include "http/http.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "http/curl_api.h"
 
 #define POLL_SLICE_MS 50
 
@@ -33,12 +33,15 @@ struct transfer {
 
 int http_global_init(void)
 {
-    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+    const struct curl_api *api = curl_api_load(NULL);
+    return api && api->global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
 void http_global_cleanup(void)
 {
-    curl_global_cleanup();
+    const struct curl_api *api = curl_api_load(NULL);
+    if (api)
+        api->global_cleanup();
 }
 
 void http_response_init(struct http_response *r)
@@ -83,27 +86,27 @@ static struct curl_slist *build_headers(const struct http_request *req)
     char line[8192];
     if (req->accept) {
         snprintf(line, sizeof line, "Accept: %s", req->accept);
-        h = curl_slist_append(h, line);
+        h = curl_api()->slist_append(h, line);
     }
     if (req->body && req->content_type) {
         snprintf(line, sizeof line, "Content-Type: %s", req->content_type);
-        h = curl_slist_append(h, line);
+        h = curl_api()->slist_append(h, line);
     }
     if (req->tenant_id && *req->tenant_id) {
         snprintf(line, sizeof line, "X-Scope-OrgID: %s", req->tenant_id);
-        h = curl_slist_append(h, line);
+        h = curl_api()->slist_append(h, line);
     }
     const struct backend_auth *a = req->auth;
     if (a && a->kind == AUTH_BEARER && a->token) {
         snprintf(line, sizeof line, "Authorization: Bearer %s", a->token);
-        h = curl_slist_append(h, line);
+        h = curl_api()->slist_append(h, line);
     }
     for (size_t i = 0; a && i < a->n_headers; i++) {
         snprintf(line, sizeof line, "%s: %s", a->headers[i].name, a->headers[i].value);
-        h = curl_slist_append(h, line);
+        h = curl_api()->slist_append(h, line);
     }
-    h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip on POST */
-    memset(line, 0, sizeof line);        /* the stack copy held secrets */
+    h = curl_api()->slist_append(h, "Expect:"); /* no 100-continue round trip on POST */
+    memset(line, 0, sizeof line);               /* the stack copy held secrets */
     return h;
 }
 
@@ -112,20 +115,20 @@ static void apply_tls(CURL *e, const struct tls_settings *tls)
     if (!tls)
         return;
     if (tls->skip_verify) {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_api()->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_api()->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     if (tls->ca_cert && *tls->ca_cert) {
         struct curl_blob blob = {tls->ca_cert, strlen(tls->ca_cert), CURL_BLOB_COPY};
-        curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+        curl_api()->easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
     }
     if (tls->client_cert && *tls->client_cert && tls->client_key && *tls->client_key) {
         struct curl_blob cert = {tls->client_cert, strlen(tls->client_cert), CURL_BLOB_COPY};
         struct curl_blob key = {tls->client_key, strlen(tls->client_key), CURL_BLOB_COPY};
-        curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
-        curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-        curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
-        curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+        curl_api()->easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
+        curl_api()->easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_api()->easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+        curl_api()->easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
     }
 }
 
@@ -141,36 +144,37 @@ static long effective_timeout(const struct http_request *req, const struct et_ca
 static CURL *setup_easy(struct transfer *t, const struct et_cancel *cancel)
 {
     const struct http_request *req = t->req;
-    CURL *e = curl_easy_init();
+    CURL *e = curl_api()->easy_init();
     if (!e)
         return NULL;
-    curl_easy_setopt(e, CURLOPT_URL, req->url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate, decoded by curl */
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, effective_timeout(req, cancel));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, effective_timeout(req, cancel));
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "errortriage-grafana-plugin/0.1");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_api()->easy_setopt(e, CURLOPT_URL, req->url);
+    curl_api()->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_api()->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_api()->easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_api()->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_api()->easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_api()->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip/deflate, decoded by curl */
+    curl_api()->easy_setopt(e, CURLOPT_TIMEOUT_MS, effective_timeout(req, cancel));
+    curl_api()->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, effective_timeout(req, cancel));
+    curl_api()->easy_setopt(e, CURLOPT_USERAGENT, "errortriage-grafana-plugin/0.1");
+    curl_api()->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     t->headers = build_headers(req);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_api()->easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     if (req->body) {
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        curl_api()->easy_setopt(e, CURLOPT_POST, 1L);
+        curl_api()->easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+        curl_api()->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     } else if (req->method && strcmp(req->method, "GET") != 0) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+        curl_api()->easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
     }
     if (req->auth && req->auth->kind == AUTH_BASIC) {
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(e, CURLOPT_USERNAME, req->auth->user ? req->auth->user : "");
-        curl_easy_setopt(e, CURLOPT_PASSWORD, req->auth->password ? req->auth->password : "");
+        curl_api()->easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_api()->easy_setopt(e, CURLOPT_USERNAME, req->auth->user ? req->auth->user : "");
+        curl_api()->easy_setopt(e, CURLOPT_PASSWORD,
+                                req->auth->password ? req->auth->password : "");
     }
     apply_tls(e, req->tls);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_api()->easy_setopt(e, CURLOPT_PRIVATE, t);
     return e;
 }
 
@@ -264,9 +268,9 @@ static void finish_transfer(struct transfer *t, CURLcode rc, const struct et_can
     int64_t elapsed = et_now_monotonic_ns() - t->started_ns;
     r->elapsed_ms = (double)elapsed / 1e6;
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+        curl_api()->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
         char *ct = NULL;
-        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
+        curl_api()->easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
         snprintf(r->content_type, sizeof r->content_type, "%s", ct ? ct : "");
         if (r->status < 200 || r->status > 299)
             redact_secrets(&r->body, t->req->auth);
@@ -281,7 +285,7 @@ static void finish_transfer(struct transfer *t, CURLcode rc, const struct et_can
                      backend, effective_timeout(t->req, NULL), where);
     } else {
         et_error_set(&r->err, 502, ET_SOURCE_DOWNSTREAM, "%s request failed: %s (%s)", backend,
-                     t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc), where);
+                     t->errbuf[0] ? t->errbuf : curl_api()->easy_strerror(rc), where);
     }
     if (rc != CURLE_OK)
         r->status = 0;
@@ -304,11 +308,18 @@ size_t http_run_many(const struct http_request *reqs, size_t n, int max_parallel
 {
     if (n == 0)
         return 0;
+    struct et_error load_err;
+    et_error_clear(&load_err);
+    if (!curl_api_load(&load_err)) { /* every request fails with the reason */
+        for (size_t i = 0; i < n; i++)
+            resps[i].err = load_err;
+        return n;
+    }
     if (max_parallel < 1)
         max_parallel = 1;
     struct transfer *ts = et_xcalloc(n, sizeof *ts);
-    CURLM *multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_parallel);
+    CURLM *multi = curl_api()->multi_init();
+    curl_api()->multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_parallel);
     size_t next = 0, running = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {
         ts[i].req = &reqs[i];
@@ -325,24 +336,24 @@ size_t http_run_many(const struct http_request *reqs, size_t n, int max_parallel
                 et_error_set(&t->resp->err, 500, ET_SOURCE_PLUGIN, "could not create HTTP handle");
                 continue;
             }
-            curl_multi_add_handle(multi, t->easy);
+            curl_api()->multi_add_handle(multi, t->easy);
             running++;
         }
         if (running == 0)
             break;
         int still = 0;
-        curl_multi_perform(multi, &still);
+        curl_api()->multi_perform(multi, &still);
         CURLMsg *msg;
         int left;
-        while ((msg = curl_multi_info_read(multi, &left))) {
+        while ((msg = curl_api()->multi_info_read(multi, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             struct transfer *t = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+            curl_api()->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
             finish_transfer(t, msg->data.result, cancel, metrics);
-            curl_multi_remove_handle(multi, t->easy);
-            curl_easy_cleanup(t->easy);
-            curl_slist_free_all(t->headers);
+            curl_api()->multi_remove_handle(multi, t->easy);
+            curl_api()->easy_cleanup(t->easy);
+            curl_api()->slist_free_all(t->headers);
             t->easy = NULL;
             t->headers = NULL;
             running--;
@@ -351,9 +362,9 @@ size_t http_run_many(const struct http_request *reqs, size_t n, int max_parallel
             for (size_t i = 0; i < next; i++) {
                 if (!ts[i].easy)
                     continue;
-                curl_multi_remove_handle(multi, ts[i].easy);
-                curl_easy_cleanup(ts[i].easy);
-                curl_slist_free_all(ts[i].headers);
+                curl_api()->multi_remove_handle(multi, ts[i].easy);
+                curl_api()->easy_cleanup(ts[i].easy);
+                curl_api()->slist_free_all(ts[i].headers);
                 ts[i].easy = NULL;
                 et_error_set(&ts[i].resp->err, 499, ET_SOURCE_DOWNSTREAM,
                              "%s request cancelled (the query was cancelled or ran out of time)",
@@ -365,9 +376,9 @@ size_t http_run_many(const struct http_request *reqs, size_t n, int max_parallel
             break;
         }
         if (running > 0)
-            curl_multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
+            curl_api()->multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
     }
-    curl_multi_cleanup(multi);
+    curl_api()->multi_cleanup(multi);
     for (size_t i = 0; i < n; i++)
         if (et_error_is_set(&resps[i].err))
             failed++;

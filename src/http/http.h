@@ -56,7 +56,9 @@ struct http_response {
     struct et_error err; /* transport error (status 0 when none) */
 };
 
-/* curl_global_init; call once at start-up before any thread exists. */
+/* Loads libcurl (dlopen, see curl_api.h) and runs curl_global_init; call once
+ * before the first request, from one thread. Returns -1 when libcurl cannot be
+ * loaded or initialised: requests then fail one by one with the reason. */
 int http_global_init(void);
 void http_global_cleanup(void);
 

@@ -9,7 +9,10 @@
 #   allow-list (direct dependencies, DT_NEEDED):
 #     libc, libm, libpthread, libdl     glibc itself
 #     libcurl                           HTTP client; its static build needs
-#                                       libraries Debian does not ship as .a
+#                                       libraries Debian does not ship as .a.
+#                                       Today it is not even a DT_NEEDED entry:
+#                                       src/http/curl_api.c dlopen()s
+#                                       libcurl.so.4 on the first backend call
 #     libssl, libcrypto, libz           allowed because libcurl's TLS and
 #                                       compression may need them directly
 #     the dynamic loader, linux-vdso    part of every process
@@ -36,7 +39,7 @@ if [ ! -x "$bin" ]; then
 fi
 
 allowed() {
-    case "$1" in
+    case "${1##*/}" in
     libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | libcurl.so.* | libssl.so.* | \
         libcrypto.so.* | libz.so.* | ld-linux*.so.* | linux-vdso.so.* | linux-gate.so.*)
         return 0 ;;
@@ -73,6 +76,18 @@ for lib in $(echo "$deps" | awk '{ print $1 }'); do
     echo "FAIL: $lib is loaded, is not on the allow-list and does not come from libcurl"
     status=1
 done
+
+# libcurl is loaded at run time (dlopen): the binary must name it, and the
+# host must have it (the libcurl4 package, README "Runtime requirements").
+if ! grep -q "libcurl.so.4" "$bin"; then
+    echo "FAIL: $bin does not name libcurl.so.4 (neither linked nor loaded at run time)"
+    status=1
+elif ! /sbin/ldconfig -p 2>/dev/null | grep -q "libcurl.so.4 "; then
+    echo "FAIL: libcurl.so.4 is not installed here, so backend calls would fail"
+    status=1
+else
+    echo "libcurl.so.4: loaded at run time on the first backend call"
+fi
 
 glibc=$(objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sort -u -V | tail -n 1)
 echo "needs glibc: ${glibc#GLIBC_} or newer"
