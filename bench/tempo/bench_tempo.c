@@ -4,11 +4,16 @@
  * exec_run_query() (the QueryData code path) and the floor, the time the
  * same Tempo needs to answer the minimum requests the panel needs (the
  * search, plus in fetch mode every trace by ID at the same parallelism),
- * read with the same HTTP client and thrown away. run_bench.py drives it.
+ * read with the same HTTP client (decompressed) and thrown away: nothing is
+ * parsed inside the floor's clock (in fetch mode the search answer is parsed
+ * between the two timed phases, for its trace IDs). run_bench.py drives it.
  *
  *   bench_tempo URL fetch|select FROM_MS TO_MS RUNS PARALLEL
  *
- * Prints one JSON line per measurement:
+ * First one untimed plugin run on a throwaway instance (the server sees
+ * every request once: its answer cache is warm, as a real Tempo's caches
+ * would be; printed as "warmup"), then RUNS times the floor, the plugin on a
+ * new instance (cold) and the same instance again (warm). One JSON line each:
  *   {"what":"plugin","run":i,"ms":..,"rows":..,"errors":..,"executed":".."}
  *   {"what":"plugin-warm",...}   the same instance again (trace cache warm)
  *   {"what":"floor","run":i,"ms":..,"requests":..}
@@ -25,6 +30,7 @@
 #include "core/mem.h"
 #include "frame/frame.h"
 #include "http/http.h"
+#include "http/url.h"
 #include "query/exec.h"
 #include "query/query.h"
 #include "tempo/tempo_client.h"
@@ -85,22 +91,53 @@ static void run_plugin(const struct bench *b, struct instance *inst, const char 
     exec_result_cleanup(&r);
 }
 
-/* The minimum requests, read and discarded. */
-static void run_floor(const struct bench *b, struct instance *inst, int run)
+static void plain_request(struct http_request *r, const char *url)
 {
-    struct query_ctx ctx = {inst, NULL};
+    memset(r, 0, sizeof *r);
+    r->url = url;
+    r->accept = "application/json";
+    r->timeout_ms = 120000;
+    r->max_body_bytes = 64u << 20;
+    r->backend = ET_BACKEND_TEMPO;
+}
+
+/* The minimum requests, read and discarded. */
+static void run_floor(const struct bench *b, int run)
+{
     struct query q;
     memset(&q, 0, sizeof q);
     struct traceql_options opt = {!b->fetch, !b->fetch, false};
-    struct et_buf traceql;
+    struct et_buf traceql, url;
     et_buf_init(&traceql, ET_BUF_UNLIMITED);
     traceql_build_errors(&traceql, &q, &opt);
-    struct tempo_search_req req = {et_buf_cstr(&traceql), b->from_ms / 1000,
-                                   (b->to_ms + 999) / 1000, 1000, b->fetch ? 0 : 100};
+    /* the URL tempo_search_many() asks for (tempo_client.c: search_url) */
+    et_buf_init(&url, ET_BUF_UNLIMITED);
+    et_buf_printf(&url, "%s/api/search?", b->url);
+    url_add_param(&url, "q", et_buf_cstr(&traceql));
+    url_add_paramf(&url, "start", "%lld", (long long)(b->from_ms / 1000));
+    url_add_paramf(&url, "end", "%lld", (long long)((b->to_ms + 999) / 1000));
+    url_add_paramf(&url, "limit", "%d", 1000);
+    if (!b->fetch)
+        url_add_paramf(&url, "spss", "%d", 100);
+    struct http_request sreq;
+    struct http_response sresp;
+    plain_request(&sreq, et_buf_cstr(&url));
+    http_response_init(&sresp);
     int64_t t0 = et_now_monotonic_ns();
+    http_run_many(&sreq, 1, 1, NULL, NULL, &sresp);
+    int64_t search_ns = et_now_monotonic_ns() - t0;
+    if (sresp.status != 200) {
+        fprintf(stderr, "bench_tempo: floor search answered %ld\n", sresp.status);
+        exit(1);
+    }
     struct tempo_search_result res;
     struct et_error err;
-    tempo_search_many(&ctx, &req, 1, &res, &err);
+    tempo_search_result_init(&res);
+    if (b->fetch && tempo_search_parse(et_buf_cstr(&sresp.body), sresp.body.len, &res, &err) < 0) {
+        fprintf(stderr, "bench_tempo: floor search: %s\n", err.message);
+        exit(1);
+    }
+    http_response_cleanup(&sresp);
     size_t n = b->fetch ? res.n_traces : 0;
     struct http_request *reqs = et_xcalloc(n + 1, sizeof *reqs);
     struct http_response *resps = et_xcalloc(n + 1, sizeof *resps);
@@ -110,14 +147,12 @@ static void run_floor(const struct bench *b, struct instance *inst, int run)
         et_buf_init(&u, ET_BUF_UNLIMITED);
         et_buf_printf(&u, "%s/api/traces/%s", b->url, res.traces[i].trace_id);
         urls[i] = et_buf_take(&u, NULL);
-        reqs[i].url = urls[i];
-        reqs[i].accept = "application/json";
-        reqs[i].timeout_ms = 120000;
-        reqs[i].backend = ET_BACKEND_TEMPO;
+        plain_request(&reqs[i], urls[i]);
         http_response_init(&resps[i]);
     }
+    int64_t t1 = et_now_monotonic_ns();
     http_run_many(reqs, n, b->parallel, NULL, NULL, resps);
-    double ms = (double)(et_now_monotonic_ns() - t0) / 1e6;
+    double ms = (double)(search_ns + et_now_monotonic_ns() - t1) / 1e6;
     for (size_t i = 0; i < n; i++) {
         http_response_cleanup(&resps[i]);
         free(urls[i]);
@@ -129,6 +164,7 @@ static void run_floor(const struct bench *b, struct instance *inst, int run)
     free(urls);
     tempo_search_result_cleanup(&res);
     et_buf_cleanup(&traceql);
+    et_buf_cleanup(&url);
 }
 
 int main(int argc, char **argv)
@@ -144,10 +180,11 @@ int main(int argc, char **argv)
                       atoi(argv[5]),
                       atoi(argv[6])};
     http_global_init();
+    struct instance *warm = new_instance(&b);
+    run_plugin(&b, warm, "warmup", 0);
+    instance_unref(warm);
     for (int i = 0; i < b.runs; i++) {
-        struct instance *floor_inst = new_instance(&b);
-        run_floor(&b, floor_inst, i);
-        instance_unref(floor_inst);
+        run_floor(&b, i);
         struct instance *inst = new_instance(&b);
         run_plugin(&b, inst, "plugin", i);
         run_plugin(&b, inst, "plugin-warm", i);

@@ -6,7 +6,10 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/mem.h"
 
 void tempo_search_result_init(struct tempo_search_result *r)
 {
@@ -139,6 +142,24 @@ static void walk_ws(struct walk *w)
         w->p++;
 }
 
+/* The closing quote of the string whose contents start at `p` (a backslash
+ * escapes the next character), or NULL. memchr does the long stretches:
+ * a select() answer is mostly stack traces. */
+static const char *string_end(const char *p, const char *end)
+{
+    for (;;) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q)
+            return NULL;
+        const char *b = q; /* p - 1 is a quote: backslashes before q start at p or later */
+        while (b > p && b[-1] == '\\')
+            b--;
+        if (((q - b) & 1) == 0)
+            return q;
+        p = q + 1;
+    }
+}
+
 /* The end of the JSON value at `p`: strings and brackets matched, contents
  * left to json_loadb. NULL when it does not end before `end`. */
 static const char *value_end(const char *p, const char *end)
@@ -156,9 +177,8 @@ static const char *value_end(const char *p, const char *end)
     while (p < end) {
         char c = *p++;
         if (c == '"') {
-            while (p < end && *p != '"')
-                p += *p == '\\' ? 2 : 1;
-            if (p >= end)
+            p = string_end(p, end);
+            if (!p)
                 return NULL;
             p++;
         } else if (c == '{' || c == '[') {
@@ -265,33 +285,48 @@ static int read_traces(const char *body, size_t len, const char *traces,
         return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
                             "Tempo search response is not in Tempo's format (traces is not a "
                             "list)");
-    /* count first, so the results are one pool array */
+    /* find the elements first, so the results are one pool array */
     struct walk w = {traces + 1, body + len};
-    size_t n = 0;
+    size_t n = 0, cap = 0;
+    const char **bounds = NULL; /* start and end of each element kept */
     bool done = false;
     const char *e;
     while (!done) {
-        if (next_element(&w, body, &e, &done, err))
+        const char *el = next_element(&w, body, &e, &done, err);
+        if (el) {
+            if (n < TEMPO_SEARCH_MAX_TRACES) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    bounds = et_xrealloc(bounds, 2 * cap * sizeof *bounds);
+                }
+                bounds[2 * n] = el;
+                bounds[2 * n + 1] = e;
+            }
             n++;
-        else if (!done)
+        } else if (!done) {
+            free(bounds);
             return -1;
+        }
     }
     if (n > TEMPO_SEARCH_MAX_TRACES)
         n = TEMPO_SEARCH_MAX_TRACES;
     r->traces = tempo_pool_array(&r->pool, n, sizeof *r->traces);
-    w.p = traces + 1;
-    done = false;
+    int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *el = next_element(&w, body, &e, &done, err);
+        const char *el = bounds[2 * i];
         json_error_t jerr;
-        json_t *jt = json_loadb(el, (size_t)(e - el), JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-        if (!jt)
-            return search_not_json(body, el + jerr.position, jerr.text, err);
+        json_t *jt = json_loadb(el, (size_t)(bounds[2 * i + 1] - el),
+                                JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+        if (!jt) {
+            rc = search_not_json(body, el + jerr.position, jerr.text, err);
+            break;
+        }
         if (parse_trace(&r->pool, jt, &r->traces[r->n_traces]))
             r->n_traces++;
         json_decref(jt);
     }
-    return 0;
+    free(bounds);
+    return rc;
 }
 
 static int parse_search(const char *body, size_t len, struct tempo_search_result *r,

@@ -67,6 +67,7 @@ import random
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -127,6 +128,26 @@ NO_TENANT_ROUTES = ("echo", "ready", "buildinfo")
 
 class RawJSON(str):
     """A body already encoded as JSON."""
+
+
+class Answer:
+    """A cached answer: what Handler._route returned (the body keeps its type,
+    faults such as `oversize` measure it), its bytes, and its gzip encoding,
+    made on first use with the mtime field (bytes 4..7) rewritten per request
+    so that it is byte for byte what gzip.compress() gives at that moment."""
+    __slots__ = ("status", "body", "ctype", "data", "gz", "size")
+
+    def __init__(self, status, body, ctype):
+        self.status, self.body, self.ctype = status, body, ctype
+        self.data = body.encode("utf-8") if isinstance(body, str) else body
+        self.gz = None
+        self.size = 2 * len(self.data) + 200
+
+    def gzipped(self):
+        gz = self.gz
+        if gz is None:
+            gz = self.gz = gzip.compress(self.data, 6)
+        return gz[:4] + struct.pack("<L", int(time.time()) & 0xFFFFFFFF) + gz[8:]
 
 
 class HTTPError(Exception):
@@ -288,11 +309,33 @@ class State:
         self.empty = corpus_mod.Corpus()
         self.reset_stats()
         self._trace_cache = {}
+        self.cache_enabled = not getattr(args, "no_cache", False)
+        self.cache_limit = int(getattr(args, "cache_mb", 512)) * 1024 * 1024
+        self.answers = {}           # response cache, see Handler._cache_key
+        self.answers_bytes = 0
+        self.gen = 0                # bumped whenever an answer may change
+        self.cache_hits = self.cache_misses = 0
         self._index()
 
     def set_version(self, version):
         self.version_text = version if str(version).count(".") >= 2 else str(version) + ".0"
         self.version = traceql.parse_version(version)
+
+    def invalidate(self):
+        """The answers depend on state that just changed (version, tenancy,
+        size limit): forget every cached answer.  Call with the lock held."""
+        self.gen += 1
+        self.answers = {}
+        self.answers_bytes = 0
+        self._trace_cache.clear()
+
+    def cache_put(self, key, status, body, ctype):
+        entry = Answer(status, body, ctype)
+        with self.lock:
+            if key[0] == self.gen and self.answers_bytes + entry.size <= self.cache_limit:
+                self.answers[key] = entry
+                self.answers_bytes += entry.size
+        return entry
 
     def reset_stats(self):
         self.requests = {}
@@ -1242,22 +1285,47 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault["kind"] == "nonjson":
             return self._send(int(fault.get("status", 200)), fault.get("body", NONJSON_BODY),
                               "text/html; charset=utf-8")
-        try:
-            if route is None or self.command not in ("GET", "HEAD"):
-                raise HTTPError(404, "404 page not found\n")
-            if (st.multitenant and route not in NO_TENANT_ROUTES and not tenant):
-                raise HTTPError(401, "no org id\n")
-            status, body, ctype = self._route(st, route, groups, vals, tenant)
-        except HTTPError as e:
-            status, body, ctype = e.status, e.body, e.ctype
-        except Exception:                       # a bug here: say so, keep serving
-            import traceback
-            traceback.print_exc()
-            status, body, ctype = 500, "tempo test server bug: %s" % (
-                traceback.format_exc().strip().splitlines()[-1]), "text/plain; charset=utf-8"
+        key = self._cache_key(st, route, path, raw_query, vals, tenant)
+        entry = st.answers.get(key) if key is not None else None
+        if entry is not None:
+            st.cache_hits += 1
+            status, body, ctype = entry.status, entry.body, entry.ctype
+        else:
+            st.cache_misses += 1
+            try:
+                if route is None or self.command not in ("GET", "HEAD"):
+                    raise HTTPError(404, "404 page not found\n")
+                if (st.multitenant and route not in NO_TENANT_ROUTES and not tenant):
+                    raise HTTPError(401, "no org id\n")
+                status, body, ctype = self._route(st, route, groups, vals, tenant)
+            except HTTPError as e:
+                status, body, ctype = e.status, e.body, e.ctype
+            except Exception:                       # a bug here: say so, keep serving
+                import traceback
+                traceback.print_exc()
+                status, body, ctype = 500, "tempo test server bug: %s" % (
+                    traceback.format_exc().strip().splitlines()[-1]), "text/plain; charset=utf-8"
+                key = None
+            if key is not None:
+                entry = st.cache_put(key, status, body, ctype)
         if fault is not None:
             return self._send_faulty(fault, status, body, ctype)
-        return self._send(status, body, ctype)
+        return self._send(status, body, ctype, entry=entry)
+
+    def _cache_key(self, st, route, path, raw_query, vals, tenant):
+        """The key of a cacheable answer, or None.  With the corpus fixed at
+        start (--time-shift is applied once, at load), an answer is a pure
+        function of the request and of the state that only the control
+        endpoint changes (st.gen is bumped then): method class, path, raw
+        query, the Accept header (trace routes answer protobuf on it) and the
+        tenant.  Metrics without `end` default it to now: not cached.  Faults,
+        latency and gzip are applied to the answer afterwards, per request."""
+        if not st.cache_enabled:
+            return None
+        if route in ("metrics_range", "metrics_instant") and not qparam(vals, "end")[1]:
+            return None
+        return (st.gen, self.command in ("GET", "HEAD"), path, raw_query,
+                self.headers.get("Accept"), tenant)
 
     def _route(self, st, route, groups, vals, tenant):
         v = st.version
@@ -1388,12 +1456,13 @@ class Handler(BaseHTTPRequestHandler):
             return status, sent
         return self._send(status, data, ctype)
 
-    def _send(self, status, body, ctype, allow_gzip=True):
-        data = body.encode("utf-8") if isinstance(body, str) else body
+    def _send(self, status, body, ctype, allow_gzip=True, entry=None):
+        data = entry.data if entry is not None else (
+            body.encode("utf-8") if isinstance(body, str) else body)
         gz = (allow_gzip and len(data) >= GZIP_MIN_SIZE and
               "gzip" in (self.headers.get("Accept-Encoding") or ""))
         if gz:
-            data = gzip.compress(data, 6)
+            data = entry.gzipped() if entry is not None else gzip.compress(data, 6)
         try:
             self.send_response(status)
             if status != 204:
@@ -1404,9 +1473,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Encoding", "gzip")
                 self.send_header("Vary", "Accept-Encoding")
             self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
+            if not hasattr(self, "_headers_buffer"):    # HTTP/0.9: no headers
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+            else:   # headers and body in one write (one segment for small answers)
+                self._headers_buffer.append(b"\r\n")
+                if self.command != "HEAD":
+                    self._headers_buffer.append(data)
+                self.flush_headers()
         except OSError:
             self.close_connection = True
         return status, len(data)
@@ -1438,11 +1513,15 @@ class Handler(BaseHTTPRequestHandler):
                         st.latency_ms = float(req["latency_ms"])
                     if "version" in req:
                         st.set_version(str(req["version"]))
-                        st._trace_cache.clear()
+                        st.invalidate()
                     if "multitenant" in req:
                         st.multitenant = bool(req["multitenant"])
+                        st.invalidate()
                     if "max_trace_bytes" in req:
                         st.max_trace_bytes = int(req["max_trace_bytes"])
+                        st.invalidate()
+                    if req.get("clear_cache"):
+                        st.invalidate()
                     if req.get("reset_stats"):
                         st.reset_stats()
             except (ValueError, TypeError, KeyError) as e:
@@ -1454,6 +1533,9 @@ class Handler(BaseHTTPRequestHandler):
                 "faults": [public_rule(r) for r in st.faults],
                 "requests": dict(st.requests), "in_flight": st.in_flight - 0,
                 "max_in_flight": st.max_in_flight,
+                "cache": {"enabled": st.cache_enabled, "answers": len(st.answers),
+                          "bytes": st.answers_bytes, "hits": st.cache_hits,
+                          "misses": st.cache_misses},
                 "corpus": {"traces": len(st.corpus.traces), "spans": st.total_spans,
                            "start_ns": st.corpus.start_ns if st.corpus.traces else 0,
                            "end_ns": st.corpus.end_ns if st.corpus.traces else 0,
@@ -1497,6 +1579,14 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def get_request(self):
+        conn, addr = super().get_request()
+        try:    # as Go's net/http: no Nagle delay between an answer's segments
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        return conn, addr
+
 
 def build_arg_parser():
     ap = argparse.ArgumentParser(description="Tempo-compatible test server over a trace corpus.",
@@ -1524,6 +1614,11 @@ def build_arg_parser():
                          "has no with(most_recent=true): newest (default) or oldest")
     ap.add_argument("--prefix", default="", help="http_api_prefix, e.g. /tempo")
     ap.add_argument("--parent-pid", type=int, default=0, help="exit when this process exits")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="compute every answer anew (default: answers are cached per method, "
+                         "path, query, Accept and tenant; the corpus is fixed at start)")
+    ap.add_argument("--cache-mb", type=int, default=512,
+                    help="stop caching answers beyond this many MB (default 512)")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return ap
 
