@@ -1107,6 +1107,85 @@ class TransportTest(unittest.TestCase):
         self.assertEqual(len(got["traces"]), 1)
 
 
+class AnswerCacheTest(unittest.TestCase):
+    """The answer cache changes no byte: the same requests against a server
+    with --no-cache, and twice (miss, then hit) against a caching one."""
+
+    def _raw(self, srv, target, headers):
+        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=30)
+        conn.request("GET", target, headers=headers)
+        resp = conn.getresponse()
+        body = resp.read()
+        hdrs = {k: v for k, v in resp.getheaders() if k.lower() != "date"}
+        conn.close()
+        if hdrs.get("Content-Encoding") == "gzip":
+            self.assertEqual(body[4:8] != b"\0\0\0\0", True)    # mtime set, as gzip.compress
+            body = body[:4] + b"\0\0\0\0" + body[8:]             # the second may differ
+        return resp.status, hdrs, body
+
+    def test_cached_answers_are_identical(self):
+        tids = sorted(corpus().traces)[:3]
+        q = urllib.parse.quote
+        ev = q("{ status = error } | select(event.exception.type, event.exception.stacktrace)")
+        targets = [
+            ("/api/search?limit=20", {}),
+            ("/api/search?q=%s&start=%d&end=%d&limit=50&spss=5" % (ev, T0, T_END), {}),
+            ("/api/search?q=%s&start=%d&end=%d&limit=50" % (ev, T0, T_END),
+             {"Accept-Encoding": "gzip"}),
+            ("/api/search?q=%s&limit=5" % q("{ status = error } | by(resource.service.name)"), {}),
+            ("/api/search?q=%s" % q("{ status = "), {}),                       # 400
+            ("/api/search?limit=0", {}),                                        # 400
+            ("/api/search/tags", {}), ("/api/v2/search/tags?scope=span", {}),
+            ("/api/search/tag/service.name/values", {}),
+            ("/api/v2/search/tag/resource.service.name/values?q=%s" % q("{ status = error }"), {}),
+            ("/api/status/buildinfo", {}), ("/api/echo", {}),
+            ("/api/metrics/query_range?q=%s&start=%d&end=%d&step=60s" % (
+                q("{ status = error } | count_over_time() by (resource.service.name)"),
+                SPIKE[0], SPIKE[1]), {}),
+            ("/api/traces/00000000000000000000000000000001", {}),              # 404
+            ("/api/traces/xyz", {}),                                            # 400
+            ("/no/such/route", {}),
+        ]
+        for tid in tids:
+            targets += [("/api/traces/" + tid, {}), ("/api/v2/traces/" + tid, {}),
+                        ("/api/traces/" + tid, {"Accept": "application/protobuf"}),
+                        ("/api/v2/traces/" + tid, {"Accept": "application/protobuf"}),
+                        ("/api/traces/" + tid, {"Accept-Encoding": "gzip"})]
+        cached, plain = server("2.9"), server("2.9", "--no-cache")
+        self.assertTrue(cached.state()["cache"]["enabled"])
+        self.assertFalse(plain.state()["cache"]["enabled"])
+        for target, headers in targets:
+            with self.subTest(target=target, headers=headers):
+                want = self._raw(plain, target, headers)
+                self.assertEqual(self._raw(cached, target, headers), want)
+                self.assertEqual(self._raw(cached, target, headers), want)
+        self.assertGreaterEqual(cached.state()["cache"]["hits"], len(targets))
+
+    def test_cache_follows_control_changes(self):
+        srv = server("2.9", "--seed", "11")
+        tid = next(iter(corpus().traces))
+        self.assertEqual(srv.get("/api/v2/traces/" + tid)[0], 200)
+        srv.control(version="2.5")
+        try:
+            self.assertEqual(srv.get("/api/v2/traces/" + tid)[0], 404)
+        finally:
+            srv.control(version="2.9")
+        self.assertEqual(srv.get("/api/v2/traces/" + tid)[0], 200)
+        srv.control(multitenant=True)
+        try:
+            self.assertEqual(srv.get("/api/v2/traces/" + tid)[0], 401)
+        finally:
+            srv.control(multitenant=False)
+
+    def test_metrics_without_end_are_not_cached(self):
+        srv = server("2.9", "--seed", "12")
+        before = srv.state()["cache"]["answers"]
+        path = "/api/metrics/query_range?q=" + urllib.parse.quote("{ status = error } | rate()")
+        for _ in range(2):
+            self.assertEqual(srv.get(path)[0], 200)
+        self.assertEqual(srv.state()["cache"]["answers"], before)
+
+
 class MetricsTest(unittest.TestCase):
     def _expected(self, step, right_closed):
         lo, hi = SPIKE[0] * 10**9, SPIKE[1] * 10**9
