@@ -116,6 +116,10 @@ def median(recs):
     return statistics.median(r["ms"] for r in recs)
 
 
+def parse_ms(out):
+    return statistics.median(r["parse_ms"] for r in out["floor"])
+
+
 def line(label, ms, seed_ms=None, floor=None, extra="", target=True):
     s = "  %-38s %9.1f ms" % (label, ms)
     if seed_ms is not None:
@@ -160,6 +164,8 @@ def bench_size(args, n, tmp, source):
             check_errors(sel["plugin"] + sel["plugin-warm"], n)
             line("plugin select mode (Tempo 2.9), cold", median(sel["plugin"]), seed_ms,
                  median(sel["floor"]), ", 1 request")
+            print("  %-38s %9.1f ms   (tempo_search_parse of the floor's body; info)"
+                  % ("  search answer parse alone", parse_ms(sel)), flush=True)
             line("plugin select mode, warm", median(sel["plugin-warm"]), seed_ms, target=False)
             fetch = run_plugin(args.bench, s25.url, "fetch", args.runs, args.parallel)
             check_errors(fetch["plugin"] + fetch["plugin-warm"], n)
@@ -174,7 +180,7 @@ def bench_size(args, n, tmp, source):
                 "fetch_ms": median(fetch["plugin"]), "fetch_floor_ms": floor,
                 "fetch_warm_ms": median(fetch["plugin-warm"]),
                 "select_ms": median(sel["plugin"]), "select_floor_ms": median(sel["floor"]),
-                "select_warm_ms": median(sel["plugin-warm"]),
+                "select_warm_ms": median(sel["plugin-warm"]), "select_parse_ms": parse_ms(sel),
                 "requests": fetch["floor"][0]["requests"], "parallel": args.parallel})
 
 
