@@ -181,6 +181,8 @@ void st_permute_exceptions(struct st_parser *p, const uint16_t *order)
 {
     struct stacktrace *st = p->st;
     size_t n = st->n_exceptions;
+    if (n == 0) /* nothing to reorder (and no array to copy from) */
+        return;
     struct stack_exception old[STACKTRACE_MAX_EXCEPTIONS];
     struct st_message_span old_messages[STACKTRACE_MAX_EXCEPTIONS];
     uint16_t new_index[STACKTRACE_MAX_EXCEPTIONS];
