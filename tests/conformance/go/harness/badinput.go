@@ -64,6 +64,11 @@ func runWrongProtocol(path string) {
 	defer client.Kill()
 	_, err := client.Client()
 	check(err != nil, "a host offering only protocol 1 was accepted")
+	// go-plugin copies the plugin's stderr into the log from its own goroutine,
+	// which can lag behind the failed connect (a slow start, e.g. under valgrind).
+	for i := 0; i < 50 && !strings.Contains(log.String(), "speaks version 2"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
 	check(strings.Contains(log.String(), "[ERROR]") && strings.Contains(log.String(), "speaks version 2"),
 		"no clear ERROR line from the plugin about the protocol version:\n%s", log.String())
 	client.Kill()
