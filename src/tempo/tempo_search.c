@@ -4,7 +4,10 @@
  */
 #include "tempo/tempo_search.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,97 +43,13 @@ static json_t *load_object(const char *body, size_t len, const char *what, struc
     return NULL;
 }
 
-/* Spans of all spansets, without duplicate span IDs, at most the limit. */
-static size_t count_spans(const json_t *sets)
-{
-    size_t total = 0, i;
-    const json_t *set;
-    json_array_foreach(sets, i, set) total += json_array_size(json_object_get(set, "spans"));
-    return total < TEMPO_SEARCH_MAX_SPANS ? total : TEMPO_SEARCH_MAX_SPANS;
-}
-
-static bool seen_span(const struct tempo_search_trace *t, const char *span_id)
-{
-    if (!span_id[0])
-        return false;
-    for (size_t i = 0; i < t->n_spans; i++)
-        if (strcmp(t->spans[i].span_id, span_id) == 0)
-            return true;
-    return false;
-}
-
-static void parse_span(struct tempo_pool *p, const json_t *js, struct tempo_search_span *s)
-{
-    size_t len;
-    const char *id = tempo_json_str(json_object_get(js, "spanID"), &len);
-    if (!tempo_json_id(id, len, 8, s->span_id)) {
-        /* spanID is hex padded to 16 digits; be lenient with shorter ones */
-        char padded[33];
-        if (tempo_json_hex_trace_id(id, len, padded))
-            memcpy(s->span_id, padded + 16, 17);
-    }
-    const char *name = tempo_json_str(json_object_get(js, "name"), &len);
-    s->name = tempo_pool_strndup(p, name, len);
-    s->start_ns = tempo_json_int64(json_object_get(js, "startTimeUnixNano"), 0);
-    s->duration_ns = tempo_json_int64(json_object_get(js, "durationNanos"), 0);
-    s->n_attrs =
-        tempo_json_kv_list(p, json_object_get(js, "attributes"), TEMPO_SEARCH_MAX_ATTRS, &s->attrs);
-}
-
-static void parse_spansets(struct tempo_pool *p, const json_t *jt, struct tempo_search_trace *t)
-{
-    const json_t *sets = json_object_get(jt, "spanSets");
-    json_t *single = NULL;
-    if (!json_is_array(sets) || json_array_size(sets) == 0) {
-        const json_t *one = json_object_get(jt, "spanSet");
-        if (!json_is_object(one))
-            return;
-        single = json_array();
-        json_array_append(single, (json_t *)one);
-        sets = single;
-    }
-    size_t cap = count_spans(sets), i, j;
-    t->spans = tempo_pool_array(p, cap, sizeof *t->spans);
-    const json_t *set, *js;
-    json_array_foreach(sets, i, set)
-    {
-        t->matched += tempo_json_int64(json_object_get(set, "matched"), 0);
-        json_array_foreach(json_object_get(set, "spans"), j, js)
-        {
-            if (t->n_spans >= cap)
-                break;
-            struct tempo_search_span *s = &t->spans[t->n_spans];
-            parse_span(p, js, s);
-            if (!seen_span(t, s->span_id))
-                t->n_spans++;
-        }
-    }
-    json_decref(single);
-}
-
-static bool parse_trace(struct tempo_pool *p, const json_t *jt, struct tempo_search_trace *t)
-{
-    size_t len;
-    const char *id = tempo_json_str(json_object_get(jt, "traceID"), &len);
-    if (!tempo_json_hex_trace_id(id, len, t->trace_id))
-        return false;
-    const char *s = tempo_json_str(json_object_get(jt, "rootServiceName"), &len);
-    t->root_service = tempo_pool_strndup(p, s, len);
-    s = tempo_json_str(json_object_get(jt, "rootTraceName"), &len);
-    t->root_name = tempo_pool_strndup(p, s, len);
-    t->start_ns = tempo_json_int64(json_object_get(jt, "startTimeUnixNano"), 0);
-    t->duration_ms = tempo_json_int64(json_object_get(jt, "durationMs"), 0);
-    parse_spansets(p, jt, t);
-    return true;
-}
-
-/* ---- the search body, one trace at a time ---------------------------------------------------
+/* ---- the search body: the top-level walk ------------------------------------------------------
  *
- * A search answer may list very many traces, and a jansson tree costs about
- * fifteen times the text (a 44 MB answer of 10^6 small traces took 700 MB).
- * So the top-level object is walked here and every element of "traces" (and
- * "metrics") is parsed on its own: memory is the body, one trace's tree and
- * the kept results. Values of other keys are only matched for nesting. */
+ * A search answer may list very many traces (0.4 MB for 100 select-mode
+ * error traces, 4 MB for 1,000, mostly stack traces), so it is read in one
+ * pass without a jansson tree: the top-level object is walked here, values
+ * other than "traces" only matched for nesting, and "traces" is read by the
+ * strict scanner below. Only the small "metrics" object goes to jansson. */
 
 struct walk {
     const char *p, *end;
@@ -228,9 +147,1127 @@ static const char *next_element(struct walk *w, const char *body, const char **e
     return start;
 }
 
-/* Walk the top-level object: where the "traces" and "metrics" values are. */
-static int find_members(const char *body, size_t len, const char **traces, const char **metrics,
-                        const char **metrics_end, struct et_error *err)
+/* ---- strict scanning: jansson's grammar without a tree -------------------------------------
+ *
+ * The elements of "traces" are read by a hand-written scanner that accepts
+ * exactly what json_loadb(JSON_DECODE_ANY | JSON_ALLOW_NUL) accepts (jansson
+ * 2.14, src/load.c): UTF-8 checked like its stream, control characters and bad
+ * escapes refused, lone surrogates refused, integers that overflow int64 and
+ * reals that overflow a double refused, NUL refused in keys, at most
+ * JSON_PARSER_MAX_DEPTH nested values. Duplicate keys: the last one wins, as
+ * in a jansson object. The scanner builds the result as it goes: the fields
+ * it needs are kept as slots (where their text is) and turned into values once
+ * their object is closed; strings are copied once, into the result's pool.
+ * Parts it does not need are checked by skip_value(), which keeps its own
+ * bracket stack (no recursion). */
+
+#define SCAN_MAX_DEPTH JSON_PARSER_MAX_DEPTH
+
+/* Where a value's text is: `start` at its first byte, `stop` one past its last. */
+struct slot {
+    const char *start, *stop;
+    char kind;    /* 0 absent, '"' string, '0' integer, '.' real, 't', 'f', 'n', '{', '[' */
+    bool escaped; /* string with a backslash */
+    bool nul;     /* string with \u0000 */
+};
+
+struct scan {
+    const char *end;
+    const char *fail_at, *why; /* first fault */
+    struct tempo_pool *pool;
+    struct tempo_search_trace *traces; /* kept traces (copied into the pool at the end) */
+    size_t n_traces, cap_traces;
+    struct tempo_search_span *spans; /* spans of the trace being read */
+    size_t n_spans, cap_spans;
+    struct tempo_kv *kvs; /* attributes of the list being read */
+    size_t cap_kvs;
+    char *tmp; /* decoded short texts (IDs, numbers) */
+    size_t cap_tmp;
+};
+
+static const char *scan_fail(struct scan *s, const char *at, const char *why)
+{
+    if (!s->why) {
+        s->why = why;
+        s->fail_at = at;
+    }
+    return NULL;
+}
+
+static inline const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
+}
+
+static inline bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The 4 hex digits at p, or -1. The caller checked that they are there. */
+static int32_t hex4(const char *p)
+{
+    int32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = hex_digit(p[i]);
+        if (d < 0)
+            return -1;
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+/* One UTF-8 sequence at p (first byte >= 0x80), checked like jansson's
+ * utf8_check_first/utf8_check_full. */
+static const char *scan_utf8(struct scan *s, const char *p)
+{
+    unsigned char u = (unsigned char)*p;
+    size_t count;
+    int32_t v;
+    if (u >= 0xC2 && u <= 0xDF) {
+        count = 2;
+        v = u & 0x1F;
+    } else if (u >= 0xE0 && u <= 0xEF) {
+        count = 3;
+        v = u & 0xF;
+    } else if (u >= 0xF0 && u <= 0xF4) {
+        count = 4;
+        v = u & 0x7;
+    } else {
+        return scan_fail(s, p, "unable to decode byte");
+    }
+    if ((size_t)(s->end - p) < count)
+        return scan_fail(s, p, "unable to decode byte");
+    for (size_t i = 1; i < count; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x80 || c > 0xBF)
+            return scan_fail(s, p, "unable to decode byte");
+        v = (v << 6) + (c & 0x3F);
+    }
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (count == 2 && v < 0x80) ||
+        (count == 3 && v < 0x800) || (count == 4 && v < 0x10000))
+        return scan_fail(s, p, "unable to decode byte");
+    return p + count;
+}
+
+/* The escape at p (a backslash) inside a string. */
+static const char *scan_escape(struct scan *s, const char *p, struct slot *v)
+{
+    const char *end = s->end;
+    v->escaped = true;
+    if (end - p < 2)
+        return scan_fail(s, p, "premature end of input");
+    switch (p[1]) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+        return p + 2;
+    case 'u':
+        break;
+    default:
+        return scan_fail(s, p, "invalid escape");
+    }
+    int32_t cp = end - p >= 6 ? hex4(p + 2) : -1;
+    if (cp < 0)
+        return scan_fail(s, p, "invalid escape");
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (end - p < 12 || p[6] != '\\' || p[7] != 'u')
+            return scan_fail(s, p, "invalid Unicode (no second surrogate)");
+        int32_t lo = hex4(p + 8);
+        if (lo < 0xDC00 || lo > 0xDFFF)
+            return scan_fail(s, p, "invalid Unicode (second surrogate)");
+        return p + 12;
+    }
+    if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return scan_fail(s, p, "invalid Unicode (lone low surrogate)");
+    if (cp == 0)
+        v->nul = true;
+    return p + 6;
+}
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Bytes that stop the fast string loop: '"', '\\', control characters and
+ * non-ASCII. The lowest flagged byte is exact (borrows only run upwards). */
+static inline uint64_t special_bytes(uint64_t w)
+{
+    uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+    return ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | (w & HIGHS);
+}
+
+/* The string whose opening quote is at p. */
+static const char *scan_string(struct scan *s, const char *p, struct slot *v)
+{
+    const char *end = s->end;
+    v->start = p;
+    v->kind = '"';
+    v->escaped = false;
+    v->nul = false;
+    p++;
+    for (;;) {
+        while (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            uint64_t m = special_bytes(w) & HIGHS;
+            if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                p += __builtin_ctzll(m) >> 3;
+#endif
+                break;
+            }
+            p += 8;
+        }
+        if (p >= end)
+            return scan_fail(s, p, "premature end of input");
+        unsigned char c = (unsigned char)*p;
+        if (c == '"') {
+            v->stop = p + 1;
+            return p + 1;
+        }
+        if (c == '\\')
+            p = scan_escape(s, p, v);
+        else if (c < 0x20)
+            return scan_fail(s, p, c == '\n' ? "unexpected newline" : "control character");
+        else if (c >= 0x80)
+            p = scan_utf8(s, p);
+        else
+            p++;
+        if (!p)
+            return NULL;
+    }
+}
+
+/* Room for n bytes in the scratch text. */
+static char *scan_tmp(struct scan *s, size_t n)
+{
+    if (n > s->cap_tmp) {
+        s->cap_tmp = n < 256 ? 256 : n;
+        s->tmp = et_xrealloc(s->tmp, s->cap_tmp);
+    }
+    return s->tmp;
+}
+
+/* jansson reads one character past a number or a literal and puts it back;
+ * a NUL byte put back reads as an empty stream buffer, so it is skipped. */
+static inline const char *skip_nul(const char *p, const char *end)
+{
+    return p < end && *p == '\0' ? p + 1 : p;
+}
+
+/* A number (jansson's lex_scan_number) at p. */
+static const char *scan_number(struct scan *s, const char *p, struct slot *v)
+{
+    const char *end = s->end, *start = p;
+    bool real = false;
+    if (*p == '-')
+        p++;
+    if (p < end && *p == '0') {
+        p++;
+        if (p < end && is_digit(*p))
+            return scan_fail(s, p, "invalid token");
+    } else if (p < end && is_digit(*p)) {
+        while (p < end && is_digit(*p))
+            p++;
+    } else {
+        return scan_fail(s, p, "invalid token");
+    }
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !is_digit(*p))
+            return scan_fail(s, p, "invalid token");
+        while (p < end && is_digit(*p))
+            p++;
+        real = true;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || !is_digit(*p))
+            return scan_fail(s, p, "invalid token");
+        while (p < end && is_digit(*p))
+            p++;
+        real = true;
+    }
+    v->start = start;
+    v->stop = p;
+    v->kind = real ? '.' : '0';
+    size_t n = (size_t)(p - start);
+    if (!real && n - (*start == '-') <= 18)
+        return skip_nul(p, s->end); /* fits in int64 */
+    char *t = scan_tmp(s, n + 1);
+    memcpy(t, start, n);
+    t[n] = '\0';
+    errno = 0;
+    if (real) {
+        double d = strtod(t, NULL);
+        if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE)
+            return scan_fail(s, start, "real number overflow");
+    } else {
+        (void)strtoll(t, NULL, 10);
+        if (errno == ERANGE)
+            return scan_fail(s, start, "too big integer");
+    }
+    return skip_nul(p, s->end);
+}
+
+/* true, false or null (jansson reads the whole run of letters). */
+static const char *scan_literal(struct scan *s, const char *p, struct slot *v)
+{
+    const char *start = p;
+    while (p < s->end && is_alpha(*p))
+        p++;
+    size_t n = (size_t)(p - start);
+    if (n == 4 && memcmp(start, "true", 4) == 0)
+        v->kind = 't';
+    else if (n == 5 && memcmp(start, "false", 5) == 0)
+        v->kind = 'f';
+    else if (n == 4 && memcmp(start, "null", 4) == 0)
+        v->kind = 'n';
+    else
+        return scan_fail(s, start, "invalid token");
+    v->start = start;
+    v->stop = p;
+    return skip_nul(p, s->end);
+}
+
+/* A scalar at p (string, number, literal); anything else is refused. */
+static const char *scan_scalar(struct scan *s, const char *p, struct slot *v)
+{
+    if (p >= s->end)
+        return scan_fail(s, p, "premature end of input");
+    if (*p == '"')
+        return scan_string(s, p, v);
+    if (*p == '-' || is_digit(*p))
+        return scan_number(s, p, v);
+    if (is_alpha(*p))
+        return scan_literal(s, p, v);
+    return scan_fail(s, p,
+                     *p == ']' || *p == '}' || *p == ',' || *p == ':' ? "unexpected token"
+                                                                      : "invalid token");
+}
+
+/* Check the value at p, at nesting depth `depth` (a trace is at 1), and
+ * return its end. Iterative: the open brackets are kept in `stack`. */
+static const char *skip_value(struct scan *s, const char *p, size_t depth)
+{
+    char stack[SCAN_MAX_DEPTH + 1];
+    size_t n = 0;
+    const char *end = s->end;
+    struct slot v;
+value:
+    if (depth + n > SCAN_MAX_DEPTH)
+        return scan_fail(s, p, "maximum parsing depth reached");
+    if (p < end && (*p == '{' || *p == '[')) {
+        char open = *p;
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == (open == '{' ? '}' : ']')) {
+            p++;
+            goto closed;
+        }
+        stack[n++] = open;
+        if (open == '{')
+            goto key;
+        goto value;
+    }
+    p = scan_scalar(s, p, &v);
+    if (!p)
+        return NULL;
+closed:
+    if (n == 0)
+        return p;
+    p = skip_ws(p, end);
+    if (p < end && *p == ',') {
+        p = skip_ws(p + 1, end);
+        if (stack[n - 1] == '{')
+            goto key;
+        goto value;
+    }
+    if (p < end && *p == (stack[n - 1] == '{' ? '}' : ']')) {
+        p++;
+        n--;
+        goto closed;
+    }
+    return scan_fail(s, p, stack[n - 1] == '{' ? "'}' expected" : "']' expected");
+key:
+    if (p >= end || *p != '"')
+        return scan_fail(s, p, "string or '}' expected");
+    p = scan_string(s, p, &v);
+    if (!p)
+        return NULL;
+    if (v.nul)
+        return scan_fail(s, v.start, "NUL byte in object key not supported");
+    p = skip_ws(p, end);
+    if (p >= end || *p != ':')
+        return scan_fail(s, p, "':' expected");
+    p = skip_ws(p + 1, end);
+    goto value;
+}
+
+/* Any value at p as a slot; containers are checked and skipped. */
+static const char *scan_slot(struct scan *s, const char *p, size_t depth, struct slot *v)
+{
+    if (p < s->end && (*p == '{' || *p == '[')) {
+        v->start = p;
+        v->kind = *p;
+        v->escaped = v->nul = false;
+        p = skip_value(s, p, depth);
+        v->stop = p;
+        return p;
+    }
+    return scan_scalar(s, p, v);
+}
+
+/* The next member of an object whose '{' has been read: 1 with the key and
+ * *pp at the value, 0 after the closing '}', -1 on a fault. */
+static int next_member(struct scan *s, const char **pp, bool *first, struct slot *key)
+{
+    const char *end = s->end, *p = skip_ws(*pp, end);
+    if (p < end && *p == '}') { /* right after '{' or after a value */
+        *pp = p + 1;
+        return 0;
+    }
+    if (!*first) {
+        if (p >= end || *p != ',') {
+            scan_fail(s, p, "'}' expected");
+            return -1;
+        }
+        p = skip_ws(p + 1, end);
+    }
+    *first = false;
+    if (p >= end || *p != '"') {
+        scan_fail(s, p, "string or '}' expected");
+        return -1;
+    }
+    p = scan_string(s, p, key);
+    if (!p)
+        return -1;
+    if (key->nul) {
+        scan_fail(s, key->start, "NUL byte in object key not supported");
+        return -1;
+    }
+    p = skip_ws(p, end);
+    if (p >= end || *p != ':') {
+        scan_fail(s, p, "':' expected");
+        return -1;
+    }
+    p = skip_ws(p + 1, end);
+    if (p >= end) {
+        scan_fail(s, p, "premature end of input");
+        return -1;
+    }
+    *pp = p;
+    return 1;
+}
+
+/* The next element of an array whose '[' has been read: 1 with *pp at it, 0
+ * after the closing ']', -1 on a fault. */
+static int next_item(struct scan *s, const char **pp, bool *first)
+{
+    const char *end = s->end, *p = skip_ws(*pp, end);
+    if (*first) {
+        *first = false;
+        if (p < end && *p == ']') {
+            *pp = p + 1;
+            return 0;
+        }
+    } else if (p < end && *p == ']') {
+        *pp = p + 1;
+        return 0;
+    } else if (p < end && *p == ',') {
+        p = skip_ws(p + 1, end);
+    } else {
+        scan_fail(s, p, "']' expected");
+        return -1;
+    }
+    if (p >= end) {
+        scan_fail(s, p, "premature end of input");
+        return -1;
+    }
+    *pp = p;
+    return 1;
+}
+
+/* The decoded text of string slot `v` into `out` (room for its raw length);
+ * returns the decoded length (NUL bytes included). */
+static size_t decode_string(const struct slot *v, char *out)
+{
+    const char *p = v->start + 1, *q = v->stop - 1;
+    char *o = out;
+    while (p < q) {
+        const char *b = v->escaped ? memchr(p, '\\', (size_t)(q - p)) : NULL;
+        if (!b) {
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            break;
+        }
+        memcpy(o, p, (size_t)(b - p));
+        o += b - p;
+        char c = b[1];
+        p = b + 2;
+        switch (c) {
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': {
+            uint32_t cp = (uint32_t)hex4(p);
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                cp = ((cp - 0xD800) << 10) + ((uint32_t)hex4(p + 2) - 0xDC00) + 0x10000;
+                p += 6;
+            }
+            if (cp < 0x80) {
+                *o++ = (char)cp;
+            } else if (cp < 0x800) {
+                *o++ = (char)(0xC0 | cp >> 6);
+                *o++ = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                *o++ = (char)(0xE0 | cp >> 12);
+                *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+                *o++ = (char)(0x80 | (cp & 0x3F));
+            } else {
+                *o++ = (char)(0xF0 | cp >> 18);
+                *o++ = (char)(0x80 | (cp >> 12 & 0x3F));
+                *o++ = (char)(0x80 | (cp >> 6 & 0x3F));
+                *o++ = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: /* '"', '\\', '/' */
+            *o++ = c;
+            break;
+        }
+    }
+    return (size_t)(o - out);
+}
+
+/* A string slot as a pool string cut at its first NUL (tempo_pool_strndup's
+ * rule); "" for anything else. */
+static const char *slot_pool_str(struct scan *s, const struct slot *v)
+{
+    if (v->kind != '"' || v->stop - v->start <= 2)
+        return "";
+    size_t raw = (size_t)(v->stop - v->start) - 2;
+    char *out = tempo_pool_alloc(s->pool, raw + 1);
+    size_t n = decode_string(v, out);
+    if (v->nul)
+        n = strnlen(out, n);
+    if (n == 0)
+        return "";
+    out[n] = '\0';
+    return out;
+}
+
+/* A string slot decoded into the scratch text, NUL-terminated (as jansson's
+ * json_string_value); `len` gets the full length. */
+static const char *slot_tmp_str(struct scan *s, const struct slot *v, size_t *len)
+{
+    if (v->kind != '"') {
+        *len = 0;
+        return "";
+    }
+    char *t = scan_tmp(s, (size_t)(v->stop - v->start));
+    *len = decode_string(v, t);
+    t[*len] = '\0';
+    return t;
+}
+
+/* Short unescaped digits ("-"? then 1..18 digits) as an int64, else false. */
+static bool fast_int(const char *p, const char *q, int64_t *out)
+{
+    bool neg = p < q && *p == '-';
+    p += neg;
+    if (q - p < 1 || q - p > 18)
+        return false;
+    int64_t x = 0;
+    for (; p < q; p++) {
+        if (!is_digit(*p))
+            return false;
+        x = x * 10 + (*p - '0');
+    }
+    *out = neg ? -x : x;
+    return true;
+}
+
+/* A number slot's text, NUL-terminated, in the scratch. */
+static const char *slot_tmp_number(struct scan *s, const struct slot *v)
+{
+    size_t n = (size_t)(v->stop - v->start);
+    char *t = scan_tmp(s, n + 1);
+    memcpy(t, v->start, n);
+    t[n] = '\0';
+    return t;
+}
+
+/* tempo_json_int64() of the value in slot `v`. */
+static int64_t slot_int64(struct scan *s, const struct slot *v, int64_t fallback)
+{
+    int64_t x;
+    if (v->kind == '0') {
+        if (fast_int(v->start, v->stop, &x))
+            return x;
+        return (int64_t)strtoll(slot_tmp_number(s, v), NULL, 10);
+    }
+    if (v->kind == '.') {
+        double d = strtod(slot_tmp_number(s, v), NULL);
+        return (d >= -9.2e18 && d <= 9.2e18) ? (int64_t)d : fallback;
+    }
+    if (v->kind != '"')
+        return fallback;
+    if (!v->escaped && fast_int(v->start + 1, v->stop - 1, &x))
+        return x;
+    size_t len;
+    const char *str = slot_tmp_str(s, v, &len);
+    if (!*str)
+        return fallback;
+    char *end;
+    errno = 0;
+    long long y = strtoll(str, &end, 10);
+    if (errno == ERANGE && *end == '\0' && *str != '-')
+        return INT64_MAX;
+    if (errno || *end)
+        return fallback;
+    return (int64_t)y;
+}
+
+/* tempo_json_double() of the value in slot `v`. */
+static double slot_double(struct scan *s, const struct slot *v, double fallback)
+{
+    if (v->kind == '0') {
+        int64_t x;
+        if (!fast_int(v->start, v->stop, &x))
+            x = (int64_t)strtoll(slot_tmp_number(s, v), NULL, 10);
+        return (double)x;
+    }
+    if (v->kind == '.')
+        return strtod(slot_tmp_number(s, v), NULL);
+    if (v->kind != '"')
+        return fallback;
+    size_t len;
+    const char *str = slot_tmp_str(s, v, &len);
+    if (strcmp(str, "NaN") == 0)
+        return NAN;
+    if (strcmp(str, "Infinity") == 0 || strcmp(str, "+Infinity") == 0)
+        return INFINITY;
+    if (strcmp(str, "-Infinity") == 0)
+        return -INFINITY;
+    char *end;
+    double d = strtod(str, &end);
+    return (*str && !*end) ? d : fallback;
+}
+
+/* Whether member key `k` is `name`. An escaped key is compared decoded; one
+ * longer than key.buf is not decoded (still over 20 bytes once decoded, so it
+ * cannot be one of the names looked for). */
+static bool key_is(const struct slot *k, const char *decoded, size_t dlen, const char *name)
+{
+    size_t n = strlen(name);
+    if (!k->escaped)
+        return (size_t)(k->stop - k->start) == n + 2 && memcmp(k->start + 1, name, n) == 0;
+    return dlen == n && memcmp(decoded, name, n) == 0;
+}
+
+struct key {
+    struct slot slot;
+    char buf[128];
+    size_t len;
+};
+
+static void key_decode(struct key *k)
+{
+    k->len = SIZE_MAX;
+    if (k->slot.escaped && (size_t)(k->slot.stop - k->slot.start) <= sizeof k->buf)
+        k->len = decode_string(&k->slot, k->buf);
+}
+
+static bool is_key(const struct key *k, const char *name)
+{
+    return key_is(&k->slot, k->buf, k->len, name);
+}
+
+/* ---- AnyValue, KeyValue, spans, spansets, traces ---- */
+
+enum any_kind {
+    ANY_STRING,
+    ANY_INT,
+    ANY_DOUBLE,
+    ANY_BOOL,
+    ANY_BYTES,
+    ANY_ARRAY,
+    ANY_KVLIST,
+    ANY_N
+};
+static const char *const ANY_NAMES[ANY_N] = {"stringValue", "intValue",   "doubleValue",
+                                             "boolValue",   "bytesValue", "arrayValue",
+                                             "kvlistValue"};
+
+/* Shortest text that reads back as `d` (tempo_json.c: format_double). */
+static void format_double(double d, char *buf, size_t size)
+{
+    if (isnan(d)) {
+        snprintf(buf, size, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        snprintf(buf, size, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
+}
+
+/* The value of an AnyValue object as tempo_json_kv() sets it. Arrays and
+ * key/value lists are rare: jansson renders them, from their checked text. */
+static void any_value(struct scan *s, const struct slot *slots, struct tempo_kv *kv)
+{
+    char num[40];
+    int k = 0;
+    while (k < ANY_N && !slots[k].kind)
+        k++;
+    const struct slot *v = &slots[k < ANY_N ? k : 0];
+    switch (k) {
+    case ANY_STRING:
+        kv->type = TEMPO_VALUE_STRING;
+        kv->text = slot_pool_str(s, v);
+        break;
+    case ANY_INT:
+        kv->type = TEMPO_VALUE_INT;
+        kv->i = slot_int64(s, v, 0);
+        kv->d = (double)kv->i;
+        snprintf(num, sizeof num, "%lld", (long long)kv->i);
+        kv->text = tempo_pool_strndup(s->pool, num, strlen(num));
+        break;
+    case ANY_DOUBLE:
+        kv->type = TEMPO_VALUE_DOUBLE;
+        kv->d = slot_double(s, v, 0);
+        format_double(kv->d, num, sizeof num);
+        kv->text = tempo_pool_strndup(s->pool, num, strlen(num));
+        break;
+    case ANY_BOOL: {
+        size_t len;
+        kv->type = TEMPO_VALUE_BOOL;
+        kv->i = v->kind == 't' || (v->kind == '"' && strcmp(slot_tmp_str(s, v, &len), "true") == 0);
+        kv->text = kv->i ? "true" : "false";
+        break;
+    }
+    case ANY_BYTES:
+        kv->type = TEMPO_VALUE_BYTES;
+        kv->text = slot_pool_str(s, v);
+        break;
+    case ANY_ARRAY:
+    case ANY_KVLIST: {
+        json_t *inner = json_loadb(v->start, (size_t)(v->stop - v->start),
+                                   JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        json_t *any = json_object(), *obj = json_object();
+        json_object_set_new(any, ANY_NAMES[k], inner);
+        json_object_set_new(obj, "value", any);
+        struct tempo_kv tmp;
+        tempo_json_kv(s->pool, obj, &tmp);
+        json_decref(obj);
+        kv->type = tmp.type;
+        kv->text = tmp.text;
+        kv->i = tmp.i;
+        kv->d = tmp.d;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static const char *parse_any(struct scan *s, const char *p, size_t depth, struct tempo_kv *kv)
+{
+    struct slot slots[ANY_N];
+    memset(slots, 0, sizeof slots);
+    struct key k;
+    bool first = true;
+    int rc;
+    p++;
+    while ((rc = next_member(s, &p, &first, &k.slot)) > 0) {
+        key_decode(&k);
+        int which = -1;
+        for (int i = 0; i < ANY_N && which < 0; i++)
+            if (is_key(&k, ANY_NAMES[i]))
+                which = i;
+        if (which >= 0)
+            p = scan_slot(s, p, depth + 1, &slots[which]);
+        else
+            p = skip_value(s, p, depth + 1);
+        if (!p)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    any_value(s, slots, kv);
+    return p;
+}
+
+static void kv_clear_value(struct tempo_kv *kv)
+{
+    kv->text = "";
+    kv->type = TEMPO_VALUE_EMPTY;
+    kv->i = 0;
+    kv->d = 0;
+}
+
+/* One KeyValue (tempo_json_kv). */
+static const char *parse_kv(struct scan *s, const char *p, size_t depth, struct tempo_kv *kv)
+{
+    kv->key = "";
+    kv_clear_value(kv);
+    if (*p != '{')
+        return skip_value(s, p, depth);
+    struct slot key = {0};
+    struct key k;
+    bool first = true;
+    int rc;
+    p++;
+    while ((rc = next_member(s, &p, &first, &k.slot)) > 0) {
+        key_decode(&k);
+        if (is_key(&k, "key")) {
+            p = scan_slot(s, p, depth + 1, &key);
+        } else if (is_key(&k, "value")) {
+            kv_clear_value(kv);
+            p = *p == '{' ? parse_any(s, p, depth + 1, kv) : skip_value(s, p, depth + 1);
+        } else {
+            p = skip_value(s, p, depth + 1);
+        }
+        if (!p)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    kv->key = slot_pool_str(s, &key);
+    return p;
+}
+
+/* An attribute list (tempo_json_kv_list with TEMPO_SEARCH_MAX_ATTRS). */
+static const char *parse_attrs(struct scan *s, const char *p, size_t depth,
+                               struct tempo_search_span *span)
+{
+    size_t n = 0;
+    bool first = true;
+    int rc;
+    p++;
+    while ((rc = next_item(s, &p, &first)) > 0) {
+        if (n < TEMPO_SEARCH_MAX_ATTRS) {
+            if (n == s->cap_kvs) {
+                s->cap_kvs = s->cap_kvs ? 2 * s->cap_kvs : 16;
+                s->kvs = et_xrealloc(s->kvs, s->cap_kvs * sizeof *s->kvs);
+            }
+            p = parse_kv(s, p, depth + 1, &s->kvs[n]);
+            n++;
+        } else {
+            p = skip_value(s, p, depth + 1);
+        }
+        if (!p)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    span->attrs = NULL;
+    span->n_attrs = (uint32_t)n;
+    if (n) {
+        span->attrs = tempo_pool_array(s->pool, n, sizeof *span->attrs);
+        memcpy(span->attrs, s->kvs, n * sizeof *span->attrs);
+    }
+    return p;
+}
+
+static const char *parse_span(struct scan *s, const char *p, size_t depth,
+                              struct tempo_search_span *span)
+{
+    memset(span, 0, sizeof *span);
+    span->name = "";
+    if (*p != '{')
+        return skip_value(s, p, depth);
+    struct slot id = {0}, name = {0}, start = {0}, dur = {0};
+    struct key k;
+    bool first = true;
+    int rc;
+    p++;
+    while ((rc = next_member(s, &p, &first, &k.slot)) > 0) {
+        key_decode(&k);
+        if (is_key(&k, "spanID")) {
+            p = scan_slot(s, p, depth + 1, &id);
+        } else if (is_key(&k, "name")) {
+            p = scan_slot(s, p, depth + 1, &name);
+        } else if (is_key(&k, "startTimeUnixNano")) {
+            p = scan_slot(s, p, depth + 1, &start);
+        } else if (is_key(&k, "durationNanos")) {
+            p = scan_slot(s, p, depth + 1, &dur);
+        } else if (is_key(&k, "attributes")) {
+            span->attrs = NULL;
+            span->n_attrs = 0;
+            p = *p == '[' ? parse_attrs(s, p, depth + 1, span) : skip_value(s, p, depth + 1);
+        } else {
+            p = skip_value(s, p, depth + 1);
+        }
+        if (!p)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    size_t len;
+    const char *text = slot_tmp_str(s, &id, &len);
+    if (!tempo_json_id(text, len, 8, span->span_id)) {
+        /* spanID is hex padded to 16 digits; be lenient with shorter ones */
+        char padded[33];
+        if (tempo_json_hex_trace_id(text, len, padded))
+            memcpy(span->span_id, padded + 16, 17);
+    }
+    span->name = slot_pool_str(s, &name);
+    span->start_ns = slot_int64(s, &start, 0);
+    span->duration_ns = slot_int64(s, &dur, 0);
+    return p;
+}
+
+static bool seen_span(const struct scan *s, const char *span_id)
+{
+    if (!span_id[0])
+        return false;
+    for (size_t i = 0; i < s->n_spans; i++)
+        if (strcmp(s->spans[i].span_id, span_id) == 0)
+            return true;
+    return false;
+}
+
+/* A spanset's "spans": appended to the trace's spans, without duplicate span
+ * IDs, at most TEMPO_SEARCH_MAX_SPANS (the others are only checked). */
+static const char *parse_spans(struct scan *s, const char *p, size_t depth)
+{
+    bool first = true;
+    int rc;
+    p++;
+    while ((rc = next_item(s, &p, &first)) > 0) {
+        if (s->n_spans < TEMPO_SEARCH_MAX_SPANS) {
+            if (s->n_spans == s->cap_spans) {
+                s->cap_spans = s->cap_spans ? 2 * s->cap_spans : 16;
+                s->spans = et_xrealloc(s->spans, s->cap_spans * sizeof *s->spans);
+            }
+            struct tempo_search_span *span = &s->spans[s->n_spans];
+            p = parse_span(s, p, depth + 1, span);
+            if (p && !seen_span(s, span->span_id))
+                s->n_spans++;
+        } else {
+            p = skip_value(s, p, depth + 1);
+        }
+        if (!p)
+            return NULL;
+    }
+    return rc < 0 ? NULL : p;
+}
+
+static int64_t add_wrapping(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* One spanset: its spans (the last "spans" key wins) and `matched`. */
+static const char *parse_set(struct scan *s, const char *p, size_t depth, int64_t *matched)
+{
+    if (*p != '{')
+        return skip_value(s, p, depth);
+    size_t base = s->n_spans;
+    struct slot m = {0};
+    struct key k;
+    bool first = true;
+    int rc;
+    p++;
+    while ((rc = next_member(s, &p, &first, &k.slot)) > 0) {
+        key_decode(&k);
+        if (is_key(&k, "matched")) {
+            p = scan_slot(s, p, depth + 1, &m);
+        } else if (is_key(&k, "spans")) {
+            s->n_spans = base;
+            p = *p == '[' ? parse_spans(s, p, depth + 1) : skip_value(s, p, depth + 1);
+        } else {
+            p = skip_value(s, p, depth + 1);
+        }
+        if (!p)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    *matched = add_wrapping(*matched, slot_int64(s, &m, 0));
+    return p;
+}
+
+static const char *parse_sets(struct scan *s, const char *p, size_t depth, int64_t *matched,
+                              bool *nonempty)
+{
+    bool first = true;
+    int rc;
+    p++;
+    *nonempty = false;
+    while ((rc = next_item(s, &p, &first)) > 0) {
+        *nonempty = true;
+        p = parse_set(s, p, depth + 1, matched);
+        if (!p)
+            return NULL;
+    }
+    return rc < 0 ? NULL : p;
+}
+
+/* One element of "traces" (depth 1); kept when it has a usable traceID. */
+static const char *parse_trace(struct scan *s, const char *p)
+{
+    if (*p != '{')
+        return skip_value(s, p, 1);
+    struct slot id = {0}, svc = {0}, root = {0}, start = {0}, dur = {0}, single = {0};
+    bool sets_ok = false;
+    int64_t matched = 0;
+    struct key k;
+    bool first = true;
+    int rc;
+    s->n_spans = 0;
+    p++;
+    while ((rc = next_member(s, &p, &first, &k.slot)) > 0) {
+        key_decode(&k);
+        if (is_key(&k, "traceID")) {
+            p = scan_slot(s, p, 2, &id);
+        } else if (is_key(&k, "rootServiceName")) {
+            p = scan_slot(s, p, 2, &svc);
+        } else if (is_key(&k, "rootTraceName")) {
+            p = scan_slot(s, p, 2, &root);
+        } else if (is_key(&k, "startTimeUnixNano")) {
+            p = scan_slot(s, p, 2, &start);
+        } else if (is_key(&k, "durationMs")) {
+            p = scan_slot(s, p, 2, &dur);
+        } else if (is_key(&k, "spanSets")) {
+            s->n_spans = 0;
+            matched = 0;
+            sets_ok = false;
+            p = *p == '[' ? parse_sets(s, p, 2, &matched, &sets_ok) : skip_value(s, p, 2);
+        } else if (is_key(&k, "spanSet")) {
+            p = scan_slot(s, p, 2, &single); /* read below when there is no spanSets */
+        } else {
+            p = skip_value(s, p, 2);
+        }
+        if (!p)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    if (!sets_ok) {
+        s->n_spans = 0;
+        matched = 0;
+        if (single.kind == '{' && !parse_set(s, single.start, 2, &matched))
+            return NULL; /* cannot happen: the text was checked */
+    }
+    size_t len;
+    const char *text = slot_tmp_str(s, &id, &len);
+    struct tempo_search_trace t;
+    memset(&t, 0, sizeof t);
+    if (!tempo_json_hex_trace_id(text, len, t.trace_id))
+        return p;
+    t.root_service = slot_pool_str(s, &svc);
+    t.root_name = slot_pool_str(s, &root);
+    t.start_ns = slot_int64(s, &start, 0);
+    t.duration_ms = slot_int64(s, &dur, 0);
+    t.matched = matched;
+    t.n_spans = s->n_spans;
+    if (t.n_spans) {
+        t.spans = tempo_pool_array(s->pool, t.n_spans, sizeof *t.spans);
+        memcpy(t.spans, s->spans, t.n_spans * sizeof *t.spans);
+    }
+    if (s->n_traces == s->cap_traces) {
+        s->cap_traces = s->cap_traces ? 2 * s->cap_traces : 64;
+        s->traces = et_xrealloc(s->traces, s->cap_traces * sizeof *s->traces);
+    }
+    s->traces[s->n_traces++] = t;
+    return p;
+}
+
+/* "traces" from its '[': the first TEMPO_SEARCH_MAX_TRACES elements are read
+ * strictly (each as json_loadb would); the rest only have their bounds
+ * matched. A trailing comma is accepted, as by the element walk before.
+ * Sets *tail when elements past the limit were walked. */
+static const char *parse_traces(struct scan *s, const char *body, const char *p, bool *tail,
+                                struct et_error *err)
+{
+    const char *end = s->end;
+    size_t n = 0;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == ']')
+        return p + 1;
+    for (;;) {
+        if (n == TEMPO_SEARCH_MAX_TRACES) {
+            struct walk w = {p, end};
+            bool done = false;
+            const char *e;
+            *tail = true;
+            while (!done)
+                if (!next_element(&w, body, &e, &done, err) && !done)
+                    return NULL;
+            return w.p;
+        }
+        if (p >= end)
+            return scan_fail(s, p, "premature end of input");
+        p = parse_trace(s, p);
+        if (!p)
+            return NULL;
+        n++;
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            if (p < end && *p == ']')
+                return p + 1;
+            continue;
+        }
+        if (p < end && *p == ']')
+            return p + 1;
+        return scan_fail(s, p, "',' or ']' expected");
+    }
+}
+
+enum traces_state { TRACES_NONE, TRACES_OK, TRACES_NOT_LIST, TRACES_BAD };
+
+/* Walk the top-level object (other values only matched for nesting, as
+ * ever): "traces" is read where it stands, "metrics" is found for later. A
+ * repeated key wins over the earlier ones, as in a jansson object. */
+static int walk_top(const char *body, size_t len, struct scan *s, struct tempo_search_result *r,
+                    enum traces_state *state, struct et_error *terr, const char **metrics,
+                    const char **metrics_end, struct et_error *err)
 {
     struct walk w = {body, body + len};
     walk_ws(&w);
@@ -250,16 +1287,40 @@ static int find_members(const char *body, size_t len, const char **traces, const
             return search_not_json(body, w.p, "':' expected", err);
         w.p++;
         walk_ws(&w);
-        const char *v = w.p, *v_end = value_end(w.p, w.end);
+        const char *v = w.p, *v_end;
+        size_t klen = (size_t)(key_end - key);
+        if (klen == 8 && memcmp(key, "\"traces\"", 8) == 0) {
+            /* a repeated "traces": only the last one counts */
+            s->n_traces = 0;
+            tempo_pool_cleanup(&r->pool);
+            s->why = NULL;
+            bool tail = false;
+            v_end = NULL;
+            if (v < w.end && *v == '[') {
+                v_end = parse_traces(s, body, v, &tail, terr);
+                if (v_end)
+                    *state = TRACES_OK;
+                else {
+                    *state = TRACES_BAD;
+                    if (s->why)
+                        search_not_json(body, s->fail_at, s->why, terr);
+                }
+            } else {
+                *state = TRACES_NOT_LIST;
+            }
+            /* the nesting walk ends where the strict read ends, unless the
+             * read failed or walked past the limit */
+            if (!v_end || tail)
+                v_end = value_end(v, w.end);
+        } else {
+            v_end = value_end(v, w.end);
+            if (klen == 9 && memcmp(key, "\"metrics\"", 9) == 0) {
+                *metrics = v;
+                *metrics_end = v_end;
+            }
+        }
         if (!v_end)
             return search_not_json(body, w.p, "value expected", err);
-        size_t klen = (size_t)(key_end - key);
-        if (klen == 8 && memcmp(key, "\"traces\"", 8) == 0)
-            *traces = v;
-        else if (klen == 9 && memcmp(key, "\"metrics\"", 9) == 0) {
-            *metrics = v;
-            *metrics_end = v_end;
-        }
         w.p = v_end;
         walk_ws(&w);
         if (w.p < w.end && *w.p == ',') {
@@ -278,57 +1339,6 @@ static int find_members(const char *body, size_t len, const char **traces, const
     return 0;
 }
 
-static int read_traces(const char *body, size_t len, const char *traces,
-                       struct tempo_search_result *r, struct et_error *err)
-{
-    if (*traces != '[')
-        return et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
-                            "Tempo search response is not in Tempo's format (traces is not a "
-                            "list)");
-    /* find the elements first, so the results are one pool array */
-    struct walk w = {traces + 1, body + len};
-    size_t n = 0, cap = 0;
-    const char **bounds = NULL; /* start and end of each element kept */
-    bool done = false;
-    const char *e;
-    while (!done) {
-        const char *el = next_element(&w, body, &e, &done, err);
-        if (el) {
-            if (n < TEMPO_SEARCH_MAX_TRACES) {
-                if (n == cap) {
-                    cap = cap ? 2 * cap : 64;
-                    bounds = et_xrealloc(bounds, 2 * cap * sizeof *bounds);
-                }
-                bounds[2 * n] = el;
-                bounds[2 * n + 1] = e;
-            }
-            n++;
-        } else if (!done) {
-            free(bounds);
-            return -1;
-        }
-    }
-    if (n > TEMPO_SEARCH_MAX_TRACES)
-        n = TEMPO_SEARCH_MAX_TRACES;
-    r->traces = tempo_pool_array(&r->pool, n, sizeof *r->traces);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *el = bounds[2 * i];
-        json_error_t jerr;
-        json_t *jt = json_loadb(el, (size_t)(bounds[2 * i + 1] - el),
-                                JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-        if (!jt) {
-            rc = search_not_json(body, el + jerr.position, jerr.text, err);
-            break;
-        }
-        if (parse_trace(&r->pool, jt, &r->traces[r->n_traces]))
-            r->n_traces++;
-        json_decref(jt);
-    }
-    free(bounds);
-    return rc;
-}
-
 static int parse_search(const char *body, size_t len, struct tempo_search_result *r,
                         struct et_error *err)
 {
@@ -341,12 +1351,34 @@ static int parse_search(const char *body, size_t len, struct tempo_search_result
         json_decref(root);
         return search_not_json(body, w.p, "not an object", err);
     }
-    const char *traces = NULL, *metrics = NULL, *metrics_end = NULL;
-    if (find_members(body, len, &traces, &metrics, &metrics_end, err) < 0)
-        return -1;
-    if (traces && read_traces(body, len, traces, r, err) < 0)
-        return -1;
-    if (metrics) {
+    struct scan s;
+    memset(&s, 0, sizeof s);
+    s.end = body + len;
+    s.pool = &r->pool;
+    enum traces_state state = TRACES_NONE;
+    struct et_error terr;
+    et_error_clear(&terr);
+    const char *metrics = NULL, *metrics_end = NULL;
+    int rc = walk_top(body, len, &s, r, &state, &terr, &metrics, &metrics_end, err);
+    if (rc == 0 && state == TRACES_NOT_LIST)
+        rc = et_error_set(err, 502, ET_SOURCE_DOWNSTREAM,
+                          "Tempo search response is not in Tempo's format (traces is not a "
+                          "list)");
+    if (rc == 0 && state == TRACES_BAD) {
+        *err = terr;
+        rc = -1;
+    }
+    if (rc == 0 && state == TRACES_OK) {
+        r->traces = tempo_pool_array(&r->pool, s.n_traces, sizeof *r->traces);
+        if (s.n_traces)
+            memcpy(r->traces, s.traces, s.n_traces * sizeof *r->traces);
+        r->n_traces = s.n_traces;
+    }
+    free(s.traces);
+    free(s.spans);
+    free(s.kvs);
+    free(s.tmp);
+    if (rc == 0 && metrics) {
         json_error_t jerr;
         json_t *m = json_loadb(metrics, (size_t)(metrics_end - metrics), JSON_ALLOW_NUL, &jerr);
         if (!m)
@@ -355,7 +1387,7 @@ static int parse_search(const char *body, size_t len, struct tempo_search_result
         r->inspected_bytes = tempo_json_int64(json_object_get(m, "inspectedBytes"), 0);
         json_decref(m);
     }
-    return 0;
+    return rc;
 }
 
 int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,

@@ -4,14 +4,19 @@
  * picks the reader: search (then every trace turned into select-mode error
  * occurrences with and without filters), tag values, or build info.
  * Invariants: a parsed trace ID is 32 hex digits, a span ID 16 or none, and
- * every occurrence has its strings set.
+ * every occurrence has its strings set. The search reader must also agree
+ * with the jansson-tree reader it replaced (tests/unit/tempo/
+ * tempo_search_ref.c): same success or failure, same traces, spans and
+ * attributes.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tempo/tempo_errors.h"
 #include "tempo/tempo_search.h"
+#include "tempo_search_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,6 +37,11 @@ static void check_occurrences(const struct tempo_search_trace *t, const struct q
 
 static void fuzz_search(const char *body, size_t len)
 {
+    const char *diff = tempo_search_diff(body, len);
+    if (diff) {
+        fprintf(stderr, "search readers differ: %s\n", diff);
+        abort();
+    }
     struct tempo_search_result r;
     struct et_error err;
     tempo_search_result_init(&r);
