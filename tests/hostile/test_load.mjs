@@ -344,7 +344,10 @@ async function main() {
   if (stuckSockets === 0) problems.push('no call reached the black-hole backend');
   if (closedMs === null) problems.push(`backend sockets (${hole.open}) or fds (${fdCount(pid)} vs ${fdBefore}) not released after cancel`);
   if (fdAfter > fdBefore + 4) problems.push(`fd count ${fdAfter} > baseline ${fdBefore} + 4`);
-  if (rounds[2].fdAfter > rounds[0].fdAfter + 1) problems.push(`fds grow round by round: ${rounds.map((r) => r.fdAfter).join(', ')}`);
+  // A leak of the stuck calls' sockets would add ~16 fds a round; a few fds come and go with
+  // keep-alive connections and worker wake-ups, so allow that much above the higher baseline.
+  if (rounds[2].fdAfter > Math.max(fdBefore, rounds[0].fdAfter) + 4)
+    problems.push(`fds grow round by round: ${rounds.map((r) => r.fdAfter).join(', ')} (baseline ${fdBefore})`);
   if (afterCancel.rss - idle.rss >= RSS_BOUND_MB) problems.push(`RSS after cancellation ${mb(afterCancel.rss)} (idle ${mb(idle.rss)})`);
   if (settledCalls !== N_HANG) problems.push(`${N_HANG - settledCalls} cancelled calls never settled on the client`);
   if (health.bad.length) problems.push(`CheckHealth failed: ${health.bad.slice(0, 3).join('; ')}`);

@@ -1242,10 +1242,15 @@ class Handler(BaseHTTPRequestHandler):
             if m:
                 route, groups = name, m.groupdict()
                 break
+        # The request is logged on arrival (status and size filled in when served):
+        # a client that has read the answer must find its request in the log.
+        entry = {"method": self.command, "path": raw_path, "query": raw_query, "route": route,
+                 "status": 0, "bytes": 0, "tenant": self.headers.get("X-Scope-OrgID"), "ms": 0}
         with st.lock:
             st.requests[route or "unknown"] = st.requests.get(route or "unknown", 0) + 1
             st.in_flight += 1
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
+            st.log.append(entry)
         status, nbytes = 0, 0
         try:
             if st.latency_ms:
@@ -1254,10 +1259,8 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             with st.lock:
                 st.in_flight -= 1
-                st.log.append({"method": self.command, "path": raw_path, "query": raw_query,
-                               "route": route, "status": status, "bytes": nbytes,
-                               "tenant": self.headers.get("X-Scope-OrgID"),
-                               "ms": round((time.monotonic() - t0) * 1000, 3)})
+                entry.update(status=status, bytes=nbytes,
+                             ms=round((time.monotonic() - t0) * 1000, 3))
 
     def _serve(self, st, route, groups, path, raw_query):
         vals = go_query(raw_query)
@@ -1490,8 +1493,16 @@ class Handler(BaseHTTPRequestHandler):
     def _control(self, path, raw_query):
         st = self.server.state
         if path == "/__control/requests":
+            # Answers already read by a client may still be finishing their bookkeeping
+            # (status, size): give them a moment, but never wait on a request that hangs.
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline:
+                with st.lock:
+                    if st.in_flight == 0:
+                        break
+                time.sleep(0.005)
             with st.lock:
-                log = list(st.log)
+                log = [dict(e) for e in st.log]
                 if "clear=1" in raw_query:
                     st.log.clear()
             return self._send(200, json.dumps(log), "application/json")
