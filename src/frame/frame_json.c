@@ -291,7 +291,7 @@ int frame_write_json(const struct frame *frame, struct et_buf *out, struct et_er
 {
     if (frame_validate(frame, err) < 0)
         return -1;
-    bool small[16];
+    bool small[16] = {false}; /* columns not written (buffer limit reached) stay false */
     bool *special =
         frame->field_count <= 16 ? small : et_xcalloc(frame->field_count, sizeof *special);
     write_schema(out, frame);
