@@ -160,8 +160,8 @@ static void run_floor(const struct bench *b, int run)
         http_response_cleanup(&resps[i]);
         free(urls[i]);
     }
-    printf("{\"what\":\"floor\",\"run\":%d,\"ms\":%.3f,\"requests\":%zu,\"parse_ms\":%.3f}\n", run, ms,
-           n + 1, parse_ms);
+    printf("{\"what\":\"floor\",\"run\":%d,\"ms\":%.3f,\"requests\":%zu,\"parse_ms\":%.3f}\n", run,
+           ms, n + 1, parse_ms);
     fflush(stdout);
     free(reqs);
     free(resps);
