@@ -183,6 +183,7 @@ int main(int argc, char **argv)
                       strtoll(argv[4], NULL, 10),
                       atoi(argv[5]),
                       atoi(argv[6])};
+    et_malloc_tune(); /* as the plugin's main() does */
     http_global_init();
     struct instance *warm = new_instance(&b);
     run_plugin(&b, warm, "warmup", 0);

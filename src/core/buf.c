@@ -4,6 +4,7 @@
  */
 #include "core/buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,21 @@ int et_buf_reserve(struct et_buf *b, size_t n)
         ncap = ncap > ((size_t)-1) / 2 ? need : ncap * 2;
     b->data = et_xrealloc(b->data, ncap);
     b->cap = ncap;
+    return 0;
+}
+
+int et_buf_try_reserve(struct et_buf *b, size_t n)
+{
+    if (b->failed || n > b->limit || b->len > b->limit - n || n > SIZE_MAX - b->len - 1)
+        return -1;
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    char *data = realloc(b->data, need);
+    if (!data)
+        return -1;
+    b->data = data;
+    b->cap = need;
     return 0;
 }
 

@@ -46,6 +46,10 @@ int et_buf_vprintf(struct et_buf *b, const char *fmt, va_list ap)
 int et_buf_append_zeros(struct et_buf *b, size_t n);
 /* Make sure `n` more bytes fit without reallocating (respecting the limit). */
 int et_buf_reserve(struct et_buf *b, size_t n);
+/* et_buf_reserve() that fails softly: -1 when the memory cannot be had (the
+ * buffer is then unchanged and not marked failed). For a large reservation
+ * made only to keep `data` from moving while another thread reads it. */
+int et_buf_try_reserve(struct et_buf *b, size_t n);
 
 /* Hand the content to the caller (free() it); `*len` gets its length when not
  * NULL. Never returns NULL: an empty buffer yields "". The buffer is left empty. */

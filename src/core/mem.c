@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static void die_oom(size_t size)
 {
@@ -73,4 +76,12 @@ void *et_xgrow(void *array, size_t *cap, size_t need, size_t elem)
     array = et_xrealloc(array, ncap * elem);
     *cap = ncap;
     return array;
+}
+
+void et_malloc_tune(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+#endif
 }

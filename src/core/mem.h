@@ -27,4 +27,16 @@ char *et_xstrndup(const char *s, size_t n);
  * `*cap` is updated. Aborts on overflow or OOM. Returns the (possibly moved) array. */
 void *et_xgrow(void *array, size_t *cap, size_t need, size_t elem);
 
+/* Tune glibc's malloc for this process; call once at start-up, before any
+ * thread. A parsed Tempo answer is megabytes held in 256 KiB pool chunks and a
+ * body buffer of the same size, freed when the query ends. With glibc's start
+ * values (blocks from 128 KiB mapped with mmap, free heap above 128 KiB given
+ * back) every chunk was mapped, faulted in page by page and unmapped again per
+ * query, which made reading a 4 MB answer about 3x slower than the parsing
+ * itself. glibc moves these limits up on its own after the first large block
+ * is freed (to at most 32 MiB / 64 MiB); this starts at 16 MiB / 32 MiB: the
+ * heap keeps at most 32 MiB free per arena for the next query. No-op on other
+ * C libraries. */
+void et_malloc_tune(void);
+
 #endif

@@ -28,6 +28,8 @@ struct transfer {
     char errbuf[CURL_ERROR_SIZE];
     size_t max_body;
     bool too_large;
+    bool watching;  /* the body has its full room: on_body is called */
+    bool watch_off; /* that room could not be had */
     int64_t started_ns;
 };
 
@@ -58,6 +60,38 @@ void http_response_cleanup(struct http_response *r)
     et_buf_cleanup(&r->body);
 }
 
+/* Before `n` more bytes are appended: a watched body that would move stops
+ * being watched (see http_request.on_body). */
+static void watch_before(struct transfer *t, size_t n)
+{
+    const struct et_buf *body = &t->resp->body;
+    if (t->watching && body->cap - body->len <= n) {
+        t->watching = false;
+        t->watch_off = true;
+        t->req->on_body(t->req->on_body_user, NULL, 0);
+    }
+}
+
+/* After an append: tell the watcher about the body. */
+static void watch_after(struct transfer *t)
+{
+    const struct http_request *req = t->req;
+    struct et_buf *body = &t->resp->body;
+    if (!req->on_body || t->watch_off)
+        return;
+    if (!t->watching) {
+        if (body->len < req->on_body_from)
+            return;
+        size_t room = req->on_body_room < t->max_body ? req->on_body_room : t->max_body;
+        if (room <= body->len || et_buf_try_reserve(body, room - body->len) < 0) {
+            t->watch_off = true;
+            return;
+        }
+        t->watching = true;
+    }
+    req->on_body(req->on_body_user, body->data, body->len);
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
     struct transfer *t = ctx;
@@ -66,7 +100,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
         t->too_large = true;
         return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
     }
+    watch_before(t, n);
     et_buf_append(&t->resp->body, data, n);
+    watch_after(t);
     return n;
 }
 

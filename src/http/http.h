@@ -46,6 +46,19 @@ struct http_request {
     long timeout_ms;                 /* per request; <= 0: 30 s */
     size_t max_body_bytes;           /* 0: HTTP_DEFAULT_MAX_BODY */
     enum et_backend backend;         /* for metrics and error messages */
+    /* Optional: watch the body while it arrives. Once it has passed
+     * `on_body_from` bytes, the body gets `on_body_room` bytes of room at once
+     * (at most max_body_bytes), so its bytes stay put, and on_body(on_body_user,
+     * data, len) runs on the transfer's thread after every piece, with the
+     * whole body so far (decompressed): another thread may read data[0..len)
+     * meanwhile. A body that outgrows the room is about to move: on_body(user,
+     * NULL, 0) comes first, and the watcher must stop reading before it
+     * returns; no call follows. When the room cannot be had, on_body is never
+     * called. The final body is in the response as usual. */
+    void (*on_body)(void *user, const char *data, size_t len);
+    void *on_body_user;
+    size_t on_body_from;
+    size_t on_body_room;
 };
 
 struct http_response {

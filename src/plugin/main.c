@@ -32,6 +32,7 @@
 
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "plugin/handshake.h"
 #include "plugin/options.h"
 #include "plugin/plugin.h"
@@ -193,6 +194,7 @@ static int serve(const struct plugin_options *opts)
 
 int main(int argc, char **argv)
 {
+    et_malloc_tune();
     const char *cookie = getenv(HANDSHAKE_COOKIE_KEY);
     if (!cookie) {
         if (argc > 1 && cli_is_command(argv[1]))

@@ -56,30 +56,43 @@ static int probe(const struct query_ctx *ctx, struct et_error *err)
     return -1;
 }
 
+/* Features from the build info, else from what the search said about the
+ * event scope, else from the probe. */
+static int caps_from_answers(const struct query_ctx *ctx, const struct tempo_buildinfo *bi,
+                             int search_status, int *caps, char *version, size_t size,
+                             struct et_error *err)
+{
+    version[0] = '\0';
+    if (bi->rc == 0) {
+        int c = tempo_caps_for_version(bi->version);
+        if (c >= 0) {
+            *caps = c;
+            snprintf(version, size, "%s", bi->version);
+            return 0;
+        }
+    } else if (bi->http_status == 0) {
+        *err = bi->err; /* Tempo unreachable (or cancelled): nothing to learn, nothing cached */
+        return -1;
+    }
+    int c;
+    if (search_status == 200) /* an event-scope search answered: 2.6+ */
+        c = TEMPO_CAP_SELECT | TEMPO_CAP_TAG_FILTER | TEMPO_CAP_EVENTS | TEMPO_CAP_V2_TRACES |
+            TEMPO_CAP_PROBED;
+    else if (search_status == 400)
+        c = TEMPO_CAP_PROBED;
+    else if ((c = probe(ctx, err)) < 0)
+        return -1;
+    *caps = c;
+    snprintf(version, size, "%s", bi->rc == 0 && bi->version[0] ? bi->version : "unknown");
+    return 0;
+}
+
 static int detect(const struct query_ctx *ctx, int *caps, char *version, size_t size,
                   struct et_error *err)
 {
-    struct et_error e;
-    et_error_clear(&e);
-    long status = 0;
-    version[0] = '\0';
-    if (tempo_get_buildinfo(ctx, version, size, &status, &e) == 0) {
-        int c = tempo_caps_for_version(version);
-        if (c >= 0) {
-            *caps = c;
-            return 0;
-        }
-    } else if (status == 0) {
-        *err = e; /* Tempo unreachable (or cancelled): nothing to learn, nothing cached */
-        return -1;
-    }
-    int c = probe(ctx, err);
-    if (c < 0)
-        return -1;
-    *caps = c;
-    if (!version[0])
-        snprintf(version, size, "unknown");
-    return 0;
+    struct tempo_buildinfo bi;
+    bi.rc = tempo_get_buildinfo(ctx, bi.version, sizeof bi.version, &bi.http_status, &bi.err);
+    return caps_from_answers(ctx, &bi, 0, caps, version, size, err);
 }
 
 static void resolve_mode(const struct settings *s, struct tempo_caps *out)
@@ -93,7 +106,16 @@ static void resolve_mode(const struct settings *s, struct tempo_caps *out)
         out->use_select = (out->caps & TEMPO_CAP_EVENTS) != 0;
 }
 
-int tempo_caps_get(const struct query_ctx *ctx, struct tempo_caps *out, struct et_error *err)
+static void store(struct instance *inst, const struct tempo_caps *c)
+{
+    pthread_mutex_lock(&inst->lock);
+    inst->tempo_caps = c->caps;
+    snprintf(inst->tempo_version, sizeof inst->tempo_version, "%s", c->version);
+    inst->tempo_caps_detected = true;
+    pthread_mutex_unlock(&inst->lock);
+}
+
+bool tempo_caps_known_or_guess(const struct query_ctx *ctx, struct tempo_caps *out)
 {
     struct instance *inst = ctx->inst;
     memset(out, 0, sizeof *out);
@@ -105,15 +127,35 @@ int tempo_caps_get(const struct query_ctx *ctx, struct tempo_caps *out, struct e
     }
     pthread_mutex_unlock(&inst->lock);
     if (!known) {
-        if (detect(ctx, &out->caps, out->version, sizeof out->version, err) < 0)
-            return -1;
-        pthread_mutex_lock(&inst->lock);
-        inst->tempo_caps = out->caps;
-        snprintf(inst->tempo_version, sizeof inst->tempo_version, "%s", out->version);
-        inst->tempo_caps_detected = true;
-        pthread_mutex_unlock(&inst->lock);
+        out->caps = TEMPO_CAP_SELECT | TEMPO_CAP_EVENTS | TEMPO_CAP_V2_TRACES |
+                    TEMPO_CAP_MOST_RECENT | TEMPO_CAP_TAG_FILTER;
+        snprintf(out->version, sizeof out->version, "unknown");
     }
     resolve_mode(&inst->settings, out);
+    return known;
+}
+
+int tempo_caps_learn(const struct query_ctx *ctx, const struct tempo_buildinfo *bi,
+                     int search_status, struct tempo_caps *out, struct et_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (caps_from_answers(ctx, bi, search_status, &out->caps, out->version, sizeof out->version,
+                          err) < 0)
+        return -1;
+    store(ctx->inst, out);
+    resolve_mode(&ctx->inst->settings, out);
+    return 0;
+}
+
+int tempo_caps_get(const struct query_ctx *ctx, struct tempo_caps *out, struct et_error *err)
+{
+    if (tempo_caps_known_or_guess(ctx, out))
+        return 0;
+    memset(out, 0, sizeof *out);
+    if (detect(ctx, &out->caps, out->version, sizeof out->version, err) < 0)
+        return -1;
+    store(ctx->inst, out);
+    resolve_mode(&ctx->inst->settings, out);
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "query/runner.h"
+#include "tempo/tempo_client.h"
 
 enum tempo_cap {
     TEMPO_CAP_SELECT = 1 << 0,      /* TraceQL select() and spanSets (2.2+) */
@@ -43,6 +44,22 @@ struct tempo_caps {
 
 /* The capabilities of the datasource's Tempo (detected on first use). */
 int tempo_caps_get(const struct query_ctx *ctx, struct tempo_caps *out, struct et_error *err);
+
+/* Without a request: true with `out` filled when the instance already knows
+ * its Tempo; false with `out` set to the newest Tempo's features (every
+ * TEMPO_CAP_* bit, version "unknown") as a guess. A search built on the guess
+ * runs beside the build-info request (tempo_search_many_probing) and
+ * tempo_caps_learn() says afterwards what the server really is, saving a
+ * cold instance one round trip before its first search. */
+bool tempo_caps_known_or_guess(const struct query_ctx *ctx, struct tempo_caps *out);
+
+/* What the answers of the first search say: the build info that ran beside
+ * it and the search's own outcome (`search_status` 200 when it answered,
+ * 400 when Tempo refused the TraceQL, anything else when it says nothing:
+ * then the probe runs). Stores the capabilities in the instance like
+ * tempo_caps_get(). Returns -1 with `err` set when Tempo was unreachable. */
+int tempo_caps_learn(const struct query_ctx *ctx, const struct tempo_buildinfo *bi,
+                     int search_status, struct tempo_caps *out, struct et_error *err);
 
 /* Feature bits for a version string ("2.6.1", "v2.4.0", "3.1.0-dev");
  * -1 when the string has no major.minor number. */

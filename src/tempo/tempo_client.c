@@ -13,7 +13,13 @@
 #include "http/url.h"
 
 #define TEMPO_SMALL_BODY (1u << 20) /* build info, echo */
-#define TEMPO_TAGS_BODY  (16u << 20)
+/* a search answer past this size is read while it arrives (tempo_search_stream) */
+#define TEMPO_STREAM_START (64u << 10)
+#define TEMPO_STREAM_STEP  (32u << 10)
+#define TEMPO_STREAM_ROOM                                                                          \
+    (12u                                                                                           \
+     << 20) /* a bigger answer is read ahead up to here (under et_malloc_tune's mmap threshold) */
+#define TEMPO_TAGS_BODY (16u << 20)
 
 static void base_request(const struct query_ctx *ctx, struct http_request *req, const char *url,
                          size_t max_body)
@@ -77,20 +83,58 @@ static char *search_url(const char *base, const struct tempo_search_req *r)
     return et_buf_take(&url, NULL);
 }
 
-size_t tempo_search_many(const struct query_ctx *ctx, const struct tempo_search_req *reqs, size_t n,
-                         struct tempo_search_result *results, struct et_error *errs)
+static char *buildinfo_url(const struct query_ctx *ctx)
 {
-    struct http_request *hreqs = et_xcalloc(n ? n : 1, sizeof *hreqs);
-    struct http_response *resps = et_xcalloc(n ? n : 1, sizeof *resps);
-    char **urls = et_xcalloc(n ? n : 1, sizeof *urls);
+    struct et_buf url;
+    et_buf_init(&url, ET_BUF_UNLIMITED);
+    et_buf_printf(&url, "%s/api/status/buildinfo", ctx->inst->settings.tempo_url);
+    return et_buf_take(&url, NULL);
+}
+
+static void take_buildinfo(const struct http_response *resp, struct tempo_buildinfo *bi)
+{
+    et_error_clear(&bi->err);
+    bi->version[0] = '\0';
+    bi->http_status = resp->status;
+    bi->rc = 0;
+    if (et_error_is_set(&resp->err)) {
+        bi->err = resp->err;
+        bi->rc = -1;
+    } else if (resp->status != 200) {
+        bi->rc = tempo_status_error(resp, "build info", &bi->err);
+    } else {
+        bi->rc = tempo_buildinfo_parse(et_buf_cstr(&resp->body), resp->body.len, bi->version,
+                                       sizeof bi->version, &bi->err);
+    }
+}
+
+size_t tempo_search_many_probing(const struct query_ctx *ctx, const struct tempo_search_req *reqs,
+                                 size_t n, struct tempo_search_result *results,
+                                 struct et_error *errs, struct tempo_buildinfo *bi)
+{
+    size_t total = n + (bi != NULL);
+    struct http_request *hreqs = et_xcalloc(total ? total : 1, sizeof *hreqs);
+    struct http_response *resps = et_xcalloc(total ? total : 1, sizeof *resps);
+    char **urls = et_xcalloc(total ? total : 1, sizeof *urls);
+    struct tempo_search_stream **streams = et_xcalloc(n ? n : 1, sizeof *streams);
     for (size_t i = 0; i < n; i++) {
         urls[i] = search_url(ctx->inst->settings.tempo_url, &reqs[i]);
         base_request(ctx, &hreqs[i], urls[i], TEMPO_SEARCH_MAX_BODY);
-        http_response_init(&resps[i]);
+        streams[i] = tempo_search_stream_new(TEMPO_STREAM_START, TEMPO_STREAM_STEP);
+        hreqs[i].on_body = tempo_search_stream_feed;
+        hreqs[i].on_body_user = streams[i];
+        hreqs[i].on_body_from = TEMPO_STREAM_START;
+        hreqs[i].on_body_room = TEMPO_STREAM_ROOM;
         tempo_search_result_init(&results[i]);
         et_error_clear(&errs[i]);
     }
-    http_run_many(hreqs, n, max_parallel(ctx), ctx->cancel, ctx->inst->metrics, resps);
+    if (bi) {
+        urls[n] = buildinfo_url(ctx);
+        base_request(ctx, &hreqs[n], urls[n], TEMPO_SMALL_BODY);
+    }
+    for (size_t i = 0; i < total; i++)
+        http_response_init(&resps[i]);
+    http_run_many(hreqs, total, max_parallel(ctx), ctx->cancel, ctx->inst->metrics, resps);
     size_t failed = 0;
     for (size_t i = 0; i < n; i++) {
         if (et_error_is_set(&resps[i].err)) {
@@ -99,10 +143,16 @@ size_t tempo_search_many(const struct query_ctx *ctx, const struct tempo_search_
         } else if (resps[i].status != 200) {
             tempo_status_error(&resps[i], "search", &errs[i]);
             failed++;
-        } else if (tempo_search_parse(et_buf_cstr(&resps[i].body), resps[i].body.len, &results[i],
-                                      &errs[i]) < 0) {
+        } else if (tempo_search_stream_finish(streams[i], et_buf_cstr(&resps[i].body),
+                                              resps[i].body.len, &results[i], &errs[i]) < 0) {
             failed++;
         }
+        tempo_search_stream_free(streams[i]);
+    }
+    free(streams);
+    if (bi)
+        take_buildinfo(&resps[n], bi);
+    for (size_t i = 0; i < total; i++) {
         http_response_cleanup(&resps[i]);
         free(urls[i]);
     }
@@ -110,6 +160,12 @@ size_t tempo_search_many(const struct query_ctx *ctx, const struct tempo_search_
     free(resps);
     free(urls);
     return failed;
+}
+
+size_t tempo_search_many(const struct query_ctx *ctx, const struct tempo_search_req *reqs, size_t n,
+                         struct tempo_search_result *results, struct et_error *errs)
+{
+    return tempo_search_many_probing(ctx, reqs, n, results, errs, NULL);
 }
 
 /* ---- traces by ID ------------------------------------------------------------------------ */
@@ -257,19 +313,19 @@ int tempo_tag_values(const struct query_ctx *ctx, const char *scoped, const char
 int tempo_get_buildinfo(const struct query_ctx *ctx, char *version, size_t size, long *http_status,
                         struct et_error *err)
 {
-    struct et_buf url;
-    et_buf_init(&url, ET_BUF_UNLIMITED);
-    et_buf_printf(&url, "%s/api/status/buildinfo", ctx->inst->settings.tempo_url);
+    char *url = buildinfo_url(ctx);
     struct http_response resp;
-    int rc = get(ctx, et_buf_cstr(&url), TEMPO_SMALL_BODY, &resp, err);
-    *http_status = resp.status;
-    if (rc == 0 && resp.status != 200)
-        rc = tempo_status_error(&resp, "build info", err);
-    if (rc == 0)
-        rc = tempo_buildinfo_parse(et_buf_cstr(&resp.body), resp.body.len, version, size, err);
+    struct et_error e;
+    get(ctx, url, TEMPO_SMALL_BODY, &resp, &e);
+    struct tempo_buildinfo bi;
+    take_buildinfo(&resp, &bi);
     http_response_cleanup(&resp);
-    et_buf_cleanup(&url);
-    return rc;
+    free(url);
+    *http_status = bi.http_status;
+    snprintf(version, size, "%s", bi.version);
+    if (bi.rc < 0)
+        *err = bi.err;
+    return bi.rc;
 }
 
 int tempo_echo(const struct query_ctx *ctx, struct et_error *err)

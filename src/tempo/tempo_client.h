@@ -45,6 +45,21 @@ struct tempo_search_req {
 size_t tempo_search_many(const struct query_ctx *ctx, const struct tempo_search_req *reqs, size_t n,
                          struct tempo_search_result *results, struct et_error *errs);
 
+/* A build-info answer (see tempo_get_buildinfo). */
+struct tempo_buildinfo {
+    int rc;           /* 0: version read; -1: err set */
+    long http_status; /* the answer's status, 0 when none arrived */
+    char version[64];
+    struct et_error err;
+};
+
+/* tempo_search_many() with `/api/status/buildinfo` asked in the same batch,
+ * its answer in `bi`: a cold instance learns what its Tempo is while its
+ * first search runs (tempo_caps_known_or_guess). */
+size_t tempo_search_many_probing(const struct query_ctx *ctx, const struct tempo_search_req *reqs,
+                                 size_t n, struct tempo_search_result *results,
+                                 struct et_error *errs, struct tempo_buildinfo *bi);
+
 /* One fetched trace. */
 struct tempo_fetch {
     const char *trace_id;      /* 32 hex digits (validated by the caller) */

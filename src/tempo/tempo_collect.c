@@ -268,6 +268,80 @@ static int read_phase(const struct query_ctx *ctx, struct tempo_collect *c, cons
     return rc;
 }
 
+static struct traceql_options search_options(const struct tempo_caps *c, bool most_recent)
+{
+    struct traceql_options opt = {(c->caps & TEMPO_CAP_EVENTS) != 0, c->use_select,
+                                  most_recent && (c->caps & TEMPO_CAP_MOST_RECENT)};
+    return opt;
+}
+
+static bool same_options(const struct traceql_options *a, const struct traceql_options *b)
+{
+    return a->events == b->events && a->select == b->select && a->most_recent == b->most_recent;
+}
+
+/* One search per range with the TraceQL for `out->caps`. */
+struct searches {
+    struct et_buf traceql;
+    struct tempo_search_req reqs[TEMPO_COLLECT_MAX_RANGES];
+    struct tempo_search_result res[TEMPO_COLLECT_MAX_RANGES];
+    struct et_error errs[TEMPO_COLLECT_MAX_RANGES];
+    size_t n;
+    bool ran;
+};
+
+static void searches_run(const struct query_ctx *ctx, const struct query *q,
+                         const struct tempo_range *ranges, int limit, bool most_recent,
+                         const struct tempo_caps *caps, struct searches *sr,
+                         struct tempo_buildinfo *bi)
+{
+    struct traceql_options opt = search_options(caps, most_recent);
+    et_buf_reset(&sr->traceql);
+    traceql_build_errors(&sr->traceql, q, &opt);
+    for (size_t i = 0; i < sr->n; i++) {
+        sr->reqs[i].traceql = et_buf_cstr(&sr->traceql);
+        search_window(&ranges[i], &sr->reqs[i].start_s, &sr->reqs[i].end_s);
+        sr->reqs[i].limit = limit;
+        sr->reqs[i].spss = caps->use_select ? TEMPO_SELECT_SPSS : 0;
+    }
+    tempo_search_many_probing(ctx, sr->reqs, sr->n, sr->res, sr->errs, bi);
+    sr->ran = true;
+}
+
+static void searches_drop(struct searches *sr)
+{
+    for (size_t i = 0; sr->ran && i < sr->n; i++)
+        tempo_search_result_cleanup(&sr->res[i]);
+    sr->ran = false;
+}
+
+/* The searches with the instance's capabilities. A cold instance guesses
+ * the newest Tempo and asks the build info in the same batch; when the
+ * server turns out to need another query, the searches run again. */
+static int search_ranges(const struct query_ctx *ctx, const struct query *q,
+                         const struct tempo_range *ranges, int limit, bool most_recent,
+                         struct tempo_collect *out, struct searches *sr, struct et_error *err)
+{
+    if (tempo_caps_known_or_guess(ctx, &out->caps)) {
+        searches_run(ctx, q, ranges, limit, most_recent, &out->caps, sr, NULL);
+        return 0;
+    }
+    struct tempo_buildinfo bi;
+    searches_run(ctx, q, ranges, limit, most_recent, &out->caps, sr, &bi);
+    if (cancelled(ctx, err) < 0)
+        return -1;
+    struct traceql_options guessed = search_options(&out->caps, most_recent);
+    int status = et_error_is_set(&sr->errs[0]) ? sr->errs[0].status : 200;
+    if (tempo_caps_learn(ctx, &bi, status, &out->caps, err) < 0)
+        return -1;
+    struct traceql_options real = search_options(&out->caps, most_recent);
+    if (!same_options(&guessed, &real)) {
+        searches_drop(sr);
+        searches_run(ctx, q, ranges, limit, most_recent, &out->caps, sr, NULL);
+    }
+    return 0;
+}
+
 int tempo_collect_run(const struct query_ctx *ctx, const struct query *q,
                       const struct tempo_range *ranges, size_t n, int limit, bool most_recent,
                       struct tempo_collect *out, struct et_error *err)
@@ -275,42 +349,30 @@ int tempo_collect_run(const struct query_ctx *ctx, const struct query *q,
     collect_init(out, limit);
     if (n == 0 || n > TEMPO_COLLECT_MAX_RANGES)
         return et_error_set(err, 500, ET_SOURCE_PLUGIN, "bad number of search ranges");
-    if (tempo_caps_get(ctx, &out->caps, err) < 0)
-        return -1;
     out->n_samples = n;
-    struct traceql_options opt = {(out->caps.caps & TEMPO_CAP_EVENTS) != 0, out->caps.use_select,
-                                  most_recent && (out->caps.caps & TEMPO_CAP_MOST_RECENT)};
-    struct et_buf traceql;
-    et_buf_init(&traceql, ET_BUF_UNLIMITED);
-    traceql_build_errors(&traceql, q, &opt);
-    char desc[300];
-    tempo_caps_describe(&out->caps, desc, sizeof desc);
-    et_buf_printf(&out->executed, "# %s\n%s", desc, et_buf_cstr(&traceql));
-
-    struct tempo_search_req reqs[TEMPO_COLLECT_MAX_RANGES];
-    struct tempo_search_result res[TEMPO_COLLECT_MAX_RANGES];
-    struct et_error errs[TEMPO_COLLECT_MAX_RANGES];
-    for (size_t i = 0; i < n; i++) {
-        reqs[i].traceql = et_buf_cstr(&traceql);
-        search_window(&ranges[i], &reqs[i].start_s, &reqs[i].end_s);
-        reqs[i].limit = limit;
-        reqs[i].spss = out->caps.use_select ? TEMPO_SELECT_SPSS : 0;
-    }
-    tempo_search_many(ctx, reqs, n, res, errs);
-    int rc = cancelled(ctx, err);
-    for (size_t i = 0; i < n; i++) {
-        describe_search(&out->executed, &ranges[i], &reqs[i],
-                        et_error_is_set(&errs[i]) ? NULL : &res[i], n);
-        if (rc == 0 && et_error_is_set(&errs[i])) {
-            *err = errs[i];
-            rc = -1;
+    struct searches sr;
+    memset(&sr, 0, sizeof sr);
+    sr.n = n;
+    et_buf_init(&sr.traceql, ET_BUF_UNLIMITED);
+    int rc = search_ranges(ctx, q, ranges, limit, most_recent, out, &sr, err);
+    if (rc == 0) {
+        rc = cancelled(ctx, err);
+        char desc[300];
+        tempo_caps_describe(&out->caps, desc, sizeof desc);
+        et_buf_printf(&out->executed, "# %s\n%s", desc, et_buf_cstr(&sr.traceql));
+        for (size_t i = 0; i < n; i++) {
+            describe_search(&out->executed, &ranges[i], &sr.reqs[i],
+                            et_error_is_set(&sr.errs[i]) ? NULL : &sr.res[i], n);
+            if (rc == 0 && et_error_is_set(&sr.errs[i])) {
+                *err = sr.errs[i];
+                rc = -1;
+            }
         }
     }
     if (rc == 0)
-        rc = read_phase(ctx, out, q, res, err);
-    for (size_t i = 0; i < n; i++)
-        tempo_search_result_cleanup(&res[i]);
-    et_buf_cleanup(&traceql);
+        rc = read_phase(ctx, out, q, sr.res, err);
+    searches_drop(&sr);
+    et_buf_cleanup(&sr.traceql);
     return rc;
 }
 

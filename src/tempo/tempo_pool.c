@@ -43,6 +43,24 @@ void tempo_pool_cleanup(struct tempo_pool *p)
     tempo_pool_init(p);
 }
 
+void tempo_pool_adopt(struct tempo_pool *to, struct tempo_pool *from)
+{
+    if (!from->head)
+        return;
+    if (!to->head) {
+        *to = *from;
+    } else {
+        /* behind the chunk being filled, so it keeps filling */
+        struct tempo_pool_chunk *tail = from->head;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = to->head->next;
+        to->head->next = from->head;
+        to->bytes += from->bytes;
+    }
+    tempo_pool_init(from);
+}
+
 static struct tempo_pool_chunk *new_chunk(struct tempo_pool *p, size_t size)
 {
     if (size > SIZE_MAX - sizeof(struct tempo_pool_chunk))

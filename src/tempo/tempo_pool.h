@@ -29,6 +29,10 @@ void tempo_pool_init(struct tempo_pool *p);
 /* Free every chunk; the pool may be initialised again. */
 void tempo_pool_cleanup(struct tempo_pool *p);
 
+/* Move every block of `from` into `to` (pointers into them stay valid and
+ * now live as long as `to`); `from` is left empty. */
+void tempo_pool_adopt(struct tempo_pool *to, struct tempo_pool *from);
+
 /* `size` zeroed bytes aligned for any scalar. Never NULL (size 0 gives a
  * valid, unique pointer). */
 void *tempo_pool_alloc(struct tempo_pool *p, size_t size);

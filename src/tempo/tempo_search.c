@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -171,6 +173,18 @@ struct slot {
     bool nul;     /* string with \u0000 */
 };
 
+/* An element of "traces" read ahead (tempo_search_stream): where it was in
+ * the body and the trace it gave (SIZE_MAX: none, its traceID was unusable). */
+struct ahead_elem {
+    size_t start, stop, trace;
+};
+
+struct read_ahead {
+    const struct ahead_elem *elems;
+    size_t n;
+    const struct tempo_search_trace *traces;
+};
+
 struct scan {
     const char *end;
     const char *fail_at, *why; /* first fault */
@@ -183,6 +197,8 @@ struct scan {
     size_t cap_kvs;
     char *tmp; /* decoded short texts (IDs, numbers) */
     size_t cap_tmp;
+    const struct read_ahead *ahead; /* elements read while the body arrived, or NULL */
+    size_t ahead_next;              /* the next of them the full reading may take */
 };
 
 static const char *scan_fail(struct scan *s, const char *at, const char *why)
@@ -1149,6 +1165,15 @@ static const char *parse_sets(struct scan *s, const char *p, size_t depth, int64
 }
 
 /* One element of "traces" (depth 1); kept when it has a usable traceID. */
+static void push_trace(struct scan *s, const struct tempo_search_trace *t)
+{
+    if (s->n_traces == s->cap_traces) {
+        s->cap_traces = s->cap_traces ? 2 * s->cap_traces : 64;
+        s->traces = et_xrealloc(s->traces, s->cap_traces * sizeof *s->traces);
+    }
+    s->traces[s->n_traces++] = *t;
+}
+
 static const char *parse_trace(struct scan *s, const char *p)
 {
     if (*p != '{')
@@ -1210,12 +1235,24 @@ static const char *parse_trace(struct scan *s, const char *p)
         t.spans = tempo_pool_array(s->pool, t.n_spans, sizeof *t.spans);
         memcpy(t.spans, s->spans, t.n_spans * sizeof *t.spans);
     }
-    if (s->n_traces == s->cap_traces) {
-        s->cap_traces = s->cap_traces ? 2 * s->cap_traces : 64;
-        s->traces = et_xrealloc(s->traces, s->cap_traces * sizeof *s->traces);
-    }
-    s->traces[s->n_traces++] = t;
+    push_trace(s, &t);
     return p;
+}
+
+/* The element read ahead that starts at `p`, if the reading ahead reached
+ * it; a miss ends the reuse (the readings went different ways). */
+static const struct ahead_elem *take_ahead(struct scan *s, const char *body, const char *p)
+{
+    const struct read_ahead *a = s->ahead;
+    if (!a || s->ahead_next >= a->n)
+        return NULL;
+    const struct ahead_elem *e = &a->elems[s->ahead_next];
+    if ((size_t)(p - body) != e->start) {
+        s->ahead_next = a->n;
+        return NULL;
+    }
+    s->ahead_next++;
+    return e;
 }
 
 /* "traces" from its '[': the first TEMPO_SEARCH_MAX_TRACES elements are read
@@ -1243,7 +1280,14 @@ static const char *parse_traces(struct scan *s, const char *body, const char *p,
         }
         if (p >= end)
             return scan_fail(s, p, "premature end of input");
-        p = parse_trace(s, p);
+        const struct ahead_elem *e = take_ahead(s, body, p);
+        if (e) {
+            if (e->trace != SIZE_MAX)
+                push_trace(s, &s->ahead->traces[e->trace]);
+            p = body + e->stop;
+        } else {
+            p = parse_trace(s, p);
+        }
         if (!p)
             return NULL;
         n++;
@@ -1339,8 +1383,8 @@ static int walk_top(const char *body, size_t len, struct scan *s, struct tempo_s
     return 0;
 }
 
-static int parse_search(const char *body, size_t len, struct tempo_search_result *r,
-                        struct et_error *err)
+static int parse_search(const char *body, size_t len, const struct read_ahead *ahead,
+                        struct tempo_search_result *r, struct et_error *err)
 {
     struct walk w = {body, body + len};
     walk_ws(&w);
@@ -1355,6 +1399,7 @@ static int parse_search(const char *body, size_t len, struct tempo_search_result
     memset(&s, 0, sizeof s);
     s.end = body + len;
     s.pool = &r->pool;
+    s.ahead = ahead;
     enum traces_state state = TRACES_NONE;
     struct et_error terr;
     et_error_clear(&terr);
@@ -1393,10 +1438,245 @@ static int parse_search(const char *body, size_t len, struct tempo_search_result
 int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
                        struct et_error *err)
 {
-    if (parse_search(body, len, r, err) == 0)
+    if (parse_search(body, len, NULL, r, err) == 0)
         return 0;
     tempo_search_result_cleanup(r); /* no half answer: the traces read before the fault go */
     return -1;
+}
+
+/* ---- reading ahead while the body arrives (see tempo_search.h) ------------------------------- */
+
+/* A fault this close to the end of what has arrived may only be the cut:
+ * the element is read again when more is there. */
+#define AHEAD_MARGIN 64
+
+enum ahead_phase { AHEAD_PREFIX, AHEAD_ELEMENT, AHEAD_SEPARATOR };
+
+struct tempo_search_stream {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t start_at, step;
+    /* under the lock */
+    const char *body;
+    size_t avail;     /* bytes published by feed() */
+    size_t seen;      /* avail when the reader last looked */
+    atomic_bool stop; /* finish() or free(): the reader leaves (checked per element) */
+    bool idle;        /* the reader waits for more than it has seen */
+    bool finished;    /* the reader has left */
+    bool running;     /* a reader thread exists (joined by finish/free) */
+    pthread_t thread;
+    /* the reader's own; others read them after joining it */
+    struct scan s;
+    struct tempo_pool pool;
+    struct ahead_elem *elems;
+    size_t n_elems, cap_elems;
+    size_t pos;
+    enum ahead_phase phase;
+};
+
+struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step)
+{
+    struct tempo_search_stream *st = et_xcalloc(1, sizeof *st);
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->cond, NULL);
+    st->start_at = start_at;
+    st->step = step ? step : 1;
+    tempo_pool_init(&st->pool);
+    st->s.pool = &st->pool;
+    return st;
+}
+
+/* `"traces"` as the first key of the top-level object, up to its '['.
+ * Returns 1 with pos after the '[', 0 when the body is laid out otherwise
+ * (nothing is read ahead), -1 when more bytes are needed. */
+static int ahead_prefix(struct tempo_search_stream *st, const char *end)
+{
+    const char *p = skip_ws(st->body, end);
+    static const char key[] = "\"traces\"";
+    if (p >= end)
+        return -1;
+    if (*p != '{')
+        return 0;
+    p = skip_ws(p + 1, end);
+    for (size_t i = 0; i < sizeof key - 1; i++, p++) {
+        if (p >= end)
+            return -1;
+        if (*p != key[i])
+            return 0;
+    }
+    p = skip_ws(p, end);
+    if (p >= end)
+        return -1;
+    if (*p != ':')
+        return 0;
+    p = skip_ws(p + 1, end);
+    if (p >= end)
+        return -1;
+    if (*p != '[')
+        return 0;
+    st->pos = (size_t)(p + 1 - st->body);
+    return 1;
+}
+
+static void ahead_record(struct tempo_search_stream *st, size_t start, size_t stop, size_t trace)
+{
+    if (st->n_elems == st->cap_elems) {
+        st->cap_elems = st->cap_elems ? 2 * st->cap_elems : 256;
+        st->elems = et_xrealloc(st->elems, st->cap_elems * sizeof *st->elems);
+    }
+    st->elems[st->n_elems++] = (struct ahead_elem){start, stop, trace};
+}
+
+/* Read what `avail` bytes allow. Returns true to wait for more, false when
+ * there is nothing more to read ahead. */
+static bool ahead_advance(struct tempo_search_stream *st, size_t avail)
+{
+    const char *body = st->body, *end = body + avail;
+    struct scan *s = &st->s;
+    s->end = end;
+    if (st->phase == AHEAD_PREFIX) {
+        int rc = ahead_prefix(st, end);
+        if (rc <= 0)
+            return rc < 0;
+        st->phase = AHEAD_ELEMENT;
+    }
+    for (;;) {
+        const char *p = skip_ws(body + st->pos, end);
+        if (p >= end)
+            return true;
+        if (st->phase == AHEAD_SEPARATOR) {
+            if (*p != ',')
+                return false; /* ']' or a fault: the rest is the full reading's */
+            st->pos = (size_t)(p + 1 - body);
+            st->phase = AHEAD_ELEMENT;
+            continue;
+        }
+        /* only objects: any other value could read differently once longer */
+        if (*p != '{' || st->n_elems == TEMPO_SEARCH_MAX_TRACES ||
+            atomic_load_explicit(&st->stop, memory_order_relaxed))
+            return false;
+        size_t before = s->n_traces;
+        s->why = NULL;
+        s->fail_at = NULL;
+        const char *q = parse_trace(s, p);
+        if (!q) {
+            s->n_traces = before;
+            st->pos = (size_t)(p - body);
+            return s->fail_at && end - s->fail_at <= AHEAD_MARGIN; /* else a real fault */
+        }
+        ahead_record(st, (size_t)(p - body), (size_t)(q - body),
+                     s->n_traces > before ? before : SIZE_MAX);
+        st->pos = (size_t)(q - body);
+        st->phase = AHEAD_SEPARATOR;
+    }
+}
+
+static void *ahead_reader(void *arg)
+{
+    struct tempo_search_stream *st = arg;
+    bool more = true;
+    pthread_mutex_lock(&st->lock);
+    while (more) {
+        while (!st->stop && st->avail < st->seen + st->step) {
+            st->idle = true;
+            pthread_cond_broadcast(&st->cond);
+            pthread_cond_wait(&st->cond, &st->lock);
+        }
+        st->idle = false;
+        if (st->stop)
+            break;
+        size_t avail = st->avail;
+        st->seen = avail;
+        pthread_mutex_unlock(&st->lock);
+        more = ahead_advance(st, avail);
+        pthread_mutex_lock(&st->lock);
+    }
+    st->finished = true;
+    st->idle = true;
+    pthread_cond_broadcast(&st->cond);
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
+static void stop_reader(struct tempo_search_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    st->stop = true;
+    bool running = st->running;
+    st->running = false;
+    pthread_cond_broadcast(&st->cond);
+    pthread_mutex_unlock(&st->lock);
+    if (running)
+        pthread_join(st->thread, NULL);
+}
+
+void tempo_search_stream_feed(void *stream, const char *data, size_t len)
+{
+    struct tempo_search_stream *st = stream;
+    if (!data) { /* the body is about to move: what was read ahead stays valid by offset */
+        stop_reader(st);
+        return;
+    }
+    pthread_mutex_lock(&st->lock);
+    if (!st->body)
+        st->body = data;
+    if (data == st->body && len > st->avail && !st->finished && !st->stop) {
+        st->avail = len;
+        if (!st->running && len >= st->start_at)
+            st->running = pthread_create(&st->thread, NULL, ahead_reader, st) == 0;
+        if (st->running && st->avail >= st->seen + st->step)
+            pthread_cond_broadcast(&st->cond);
+    }
+    pthread_mutex_unlock(&st->lock);
+}
+
+void tempo_search_stream_wait_idle(struct tempo_search_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    while (st->running && !st->finished && !(st->idle && st->avail < st->seen + st->step))
+        pthread_cond_wait(&st->cond, &st->lock);
+    pthread_mutex_unlock(&st->lock);
+}
+
+size_t tempo_search_stream_read_ahead(struct tempo_search_stream *st)
+{
+    tempo_search_stream_wait_idle(st);
+    pthread_mutex_lock(&st->lock);
+    size_t n = st->n_elems;
+    pthread_mutex_unlock(&st->lock);
+    return n;
+}
+
+int tempo_search_stream_finish(struct tempo_search_stream *st, const char *body, size_t len,
+                               struct tempo_search_result *r, struct et_error *err)
+{
+    stop_reader(st);
+    struct read_ahead ahead = {st->elems, st->n_elems, st->s.traces};
+    bool usable = len >= st->avail && st->n_elems > 0; /* same bytes, maybe moved */
+    int rc = parse_search(body, len, usable ? &ahead : NULL, r, err);
+    if (rc < 0) {
+        tempo_search_result_cleanup(r);
+        return -1;
+    }
+    if (usable)
+        tempo_pool_adopt(&r->pool, &st->pool);
+    return 0;
+}
+
+void tempo_search_stream_free(struct tempo_search_stream *st)
+{
+    if (!st)
+        return;
+    stop_reader(st);
+    tempo_pool_cleanup(&st->pool);
+    free(st->elems);
+    free(st->s.traces);
+    free(st->s.spans);
+    free(st->s.kvs);
+    free(st->s.tmp);
+    pthread_mutex_destroy(&st->lock);
+    pthread_cond_destroy(&st->cond);
+    free(st);
 }
 
 const char *tempo_search_span_attr(const struct tempo_search_span *s, const char *key)

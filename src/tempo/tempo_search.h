@@ -68,6 +68,44 @@ void tempo_search_result_cleanup(struct tempo_search_result *r);
 int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
                        struct et_error *err);
 
+/* ---- reading a search body while it arrives ----
+ *
+ * A large search answer (megabytes of select() output) takes as long to read
+ * as to download, so it is read on a second thread while curl is still
+ * receiving and decompressing it: feed() publishes the body so far (bytes that
+ * never move, http_request.on_body), a reader thread parses each complete
+ * element of "traces" as soon as it is there, and finish() ends the download
+ * and runs tempo_search_parse() over the whole body, taking the elements the
+ * reader already parsed instead of parsing them again. The result, errors
+ * included, is exactly tempo_search_parse()'s: an element is reused only
+ * when it starts at the byte where the full reading reaches it, and only an
+ * object element (complete once its closing brace is there) is read ahead.
+ *
+ * Ownership: new() gives a stream the caller frees with free() (which stops
+ * and joins the reader). Thread safety: feed() from the transfer's thread,
+ * every other call from the owning thread.
+ */
+struct tempo_search_stream;
+
+/* A stream whose reader thread starts once `start_at` bytes arrived and
+ * looks again every `step` new bytes (TEMPO_STREAM_START / _STEP in the
+ * client; tests use small values). Never NULL. */
+struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step);
+/* The body so far: `data` stays valid and its first `len` bytes unchanged
+ * until finish() or free(), or until a call with `data` NULL (the body is
+ * about to move: the reader stops; its elements stay usable, by offset);
+ * `len` only grows. Matches http_request.on_body. */
+void tempo_search_stream_feed(void *stream, const char *data, size_t len);
+/* For tests: wait until the reader has looked at everything fed. */
+void tempo_search_stream_wait_idle(struct tempo_search_stream *st);
+/* Elements of "traces" the reader has parsed so far (for tests). */
+size_t tempo_search_stream_read_ahead(struct tempo_search_stream *st);
+/* Stop the reader and parse the complete body (the bytes fed, now all
+ * there) into `r` like tempo_search_parse(). */
+int tempo_search_stream_finish(struct tempo_search_stream *st, const char *body, size_t len,
+                               struct tempo_search_result *r, struct et_error *err);
+void tempo_search_stream_free(struct tempo_search_stream *st);
+
 /* The string attribute `key` of a search span, or NULL (missing, empty or
  * not a string). */
 const char *tempo_search_span_attr(const struct tempo_search_span *s, const char *key);

@@ -613,6 +613,43 @@ class DetectionAndCache(unittest.TestCase):
                     got = [{k: r[k] for k in expected[0]} for r in frame_rows(f)]
                     self.assertEqual(got, expected)
 
+    def test_cold_instance_asks_build_info_beside_its_first_search(self):
+        """A new datasource instance does not wait for the build info: its first
+        search assumes the newest Tempo and runs beside it; only a server that
+        turns out to need another query gets a second search, built for it."""
+        expected = T.summary(T.occurrences(CORPUS, *FULL))
+        # version, query type, searches sent, event scope and most_recent in
+        # the last one, how the version was found
+        cases = [("2.9.0", "error-summary", 1, True, False, "build info"),
+                 ("2.9.0", "recent-errors", 1, True, True, "build info"),
+                 ("2.6.0", "error-summary", 1, True, False, "build info"),
+                 ("2.6.0", "recent-errors", 2, True, False, "build info"),
+                 ("2.5.0", "error-summary", 2, False, False, "build info"),
+                 ("2.0.0", "error-summary", 2, False, False, "probed")]
+        for version, qtype, n_searches, events, recent, how in cases:
+            with self.subTest(version=version, query=qtype):
+                with ServerProcess(version=version) as s:
+                    f = one_frame(self, T.query(s.url, qtype, *FULL, limit=1000))
+                    log = s.requests()
+                    searches = [urllib.parse.parse_qs(r.get("query", ""))["q"][0]
+                                for r in log if r.get("path", "").endswith("/api/search")]
+                    infos = [r for r in log if r.get("path", "").endswith("/buildinfo")]
+                    self.assertEqual(len(infos), 1)
+                    self.assertEqual(len(searches), n_searches, searches)
+                    # the guess: the newest Tempo (event scope, most_recent when asked)
+                    self.assertIn("event.exception.type", searches[0])
+                    self.assertEqual("most_recent" in searches[0], qtype == "recent-errors")
+                    self.assertEqual("event." in searches[-1], events, searches[-1])
+                    self.assertEqual("most_recent" in searches[-1], recent, searches[-1])
+                    self.assertIn(how, executed(f))
+                    self.assertIn(searches[-1], executed(f))
+                    rows = frame_rows(f)
+                    if qtype == "error-summary":
+                        got = [{k: r[k] for k in expected[0]} for r in rows]
+                        self.assertEqual(got, expected)
+                    else:
+                        self.assertEqual(len(rows), len(T.occurrences(CORPUS, *FULL)))
+
     def test_health(self):
         for mode, url in ((m, SERVERS[m].url) for m in MODES):
             with self.subTest(mode=mode):

@@ -7,8 +7,11 @@
  * every occurrence has its strings set. The search reader must also agree
  * with the jansson-tree reader it replaced (tests/unit/tempo/
  * tempo_search_ref.c): same success or failure, same traces, spans and
- * attributes.
+ * attributes; and reading it while it arrives (tempo_search_stream, fed in
+ * pieces; a quarter of the inputs) must give exactly what reading it whole
+ * gives.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +38,21 @@ static void check_occurrences(const struct tempo_search_trace *t, const struct q
     tempo_error_list_cleanup(&l);
 }
 
-static void fuzz_search(const char *body, size_t len)
+static void fuzz_search(const char *body, size_t len, bool streamed)
 {
     const char *diff = tempo_search_diff(body, len);
     if (diff) {
         fprintf(stderr, "search readers differ: %s\n", diff);
+        abort();
+    }
+    /* read while arriving, in four pieces; the reader catches up after each
+     * (a thread per input: for a quarter of the inputs, picked by the first byte) */
+    size_t cuts[3], n_cuts = 0;
+    for (size_t c = len / 4 + 1; c < len && n_cuts < 3; c += len / 4 + 1)
+        cuts[n_cuts++] = c;
+    diff = streamed ? tempo_search_stream_diff(body, len, cuts, n_cuts, true, len % 2 == 1) : NULL;
+    if (diff) {
+        fprintf(stderr, "reading while arriving differs: %s\n", diff);
         abort();
     }
     struct tempo_search_result r;
@@ -80,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct et_error err;
     switch (data[0] % 3) {
     case 0:
-        fuzz_search(body, len);
+        fuzz_search(body, len, (data[0] / 3) % 4 == 0);
         break;
     case 1: {
         struct et_strlist l;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tempo_search_ref.h"
@@ -125,5 +126,42 @@ const char *tempo_search_diff(const char *body, size_t len)
     const char *d = compare(rc_new, &a, &ea, rc_ref, &b, &eb);
     tempo_search_result_cleanup(&a);
     tempo_search_result_cleanup(&b);
+    return d;
+}
+
+const char *tempo_search_stream_diff(const char *body, size_t len, const size_t *cuts,
+                                     size_t n_cuts, bool sync, bool moved)
+{
+    char *copy = malloc(len + 1); /* bytes that stay put, as http.c promises */
+    if (!copy)
+        return differ("out of memory%s", "");
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    struct tempo_search_stream *st = tempo_search_stream_new(0, 1);
+    for (size_t i = 0; i < n_cuts; i++) {
+        tempo_search_stream_feed(st, copy, cuts[i]);
+        if (sync)
+            tempo_search_stream_wait_idle(st);
+        if (moved && i == 0)
+            tempo_search_stream_feed(st, NULL, 0);
+    }
+    tempo_search_stream_feed(st, copy, len);
+    if (sync)
+        tempo_search_stream_wait_idle(st);
+    struct tempo_search_result a, b;
+    struct et_error ea, eb;
+    tempo_search_result_init(&a);
+    tempo_search_result_init(&b);
+    et_error_clear(&ea);
+    et_error_clear(&eb);
+    int rc_stream = tempo_search_stream_finish(st, copy, len, &a, &ea);
+    tempo_search_stream_free(st);
+    int rc_plain = tempo_search_parse(body, len, &b, &eb);
+    const char *d = compare(rc_stream, &a, &ea, rc_plain, &b, &eb);
+    if (!d && rc_stream != 0 && strcmp(ea.message, eb.message) != 0)
+        d = differ("stream error '%s' vs '%s'", ea.message, eb.message);
+    tempo_search_result_cleanup(&a);
+    tempo_search_result_cleanup(&b);
+    free(copy);
     return d;
 }

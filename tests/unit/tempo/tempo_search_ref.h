@@ -13,6 +13,7 @@
 #ifndef ET_TESTS_TEMPO_SEARCH_REF_H
 #define ET_TESTS_TEMPO_SEARCH_REF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tempo/tempo_search.h"
@@ -23,5 +24,13 @@ int tempo_search_parse_ref(const char *body, size_t len, struct tempo_search_res
 /* NULL when both readers agree on `body`, else a static description of the
  * first difference. */
 const char *tempo_search_diff(const char *body, size_t len);
+
+/* NULL when reading `body` while it arrives (tempo_search_stream: the body
+ * fed in pieces ending at cuts[0..n_cuts), ascending and below len, then
+ * whole; the reader thread allowed to catch up after each piece when `sync`;
+ * with `moved`, the body announced as moving after the first piece) gives
+ * exactly tempo_search_parse()'s result, errors word for word. */
+const char *tempo_search_stream_diff(const char *body, size_t len, const size_t *cuts,
+                                     size_t n_cuts, bool sync, bool moved);
 
 #endif

@@ -5,7 +5,9 @@
  * the same kind of error, for the fuzz corpus, the recorded Tempo bodies,
  * hand-made edge cases, every truncation and many one-byte mutations of them,
  * and a generated 1,000-trace select-mode body, whose parse speed both
- * readers report (ET_SEARCH_BENCH=1 runs it longer).
+ * readers report (ET_SEARCH_BENCH=1 runs it longer). A share of the bodies is
+ * also read while arriving (tempo_search_stream) in pieces, which must give
+ * exactly the same result.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -36,7 +38,29 @@ static char *slurp(const char *path, size_t *len)
     return et_buf_take(&b, len);
 }
 
-static size_t checked; /* bodies compared */
+static size_t checked;  /* bodies compared */
+static size_t streamed; /* ... also read while arriving */
+
+/* Read while arriving, in pieces picked from `seed`: every piece `step`
+ * bytes long, or cuts at a third and two thirds; the reader catching up after
+ * each piece or racing the feeder; sometimes told the body moved. */
+static void same_streamed(const char *body, size_t len, const char *what, size_t seed)
+{
+    size_t cuts[64], n = 0;
+    if (seed % 2 == 0 && len > 0) {
+        size_t step = len / 60 + 1 + seed % 7;
+        for (size_t c = step; c < len && n < 64; c += step)
+            cuts[n++] = c;
+    } else if (len >= 3) {
+        cuts[n++] = len / 3;
+        cuts[n++] = 2 * len / 3;
+    }
+    const char *d = tempo_search_stream_diff(body, len, cuts, n, seed % 3 != 0, seed % 5 == 4);
+    streamed++;
+    if (d)
+        UNIT_FAIL("%s read while arriving (%zu bytes, seed %zu, '%.80s'): %s", what, len, seed,
+                  body, d);
+}
 
 static void same(const char *body, size_t len, const char *what)
 {
@@ -44,6 +68,8 @@ static void same(const char *body, size_t len, const char *what)
     checked++;
     if (d)
         UNIT_FAIL("%s (%zu bytes, '%.80s'): %s", what, len, body, d);
+    if (checked % 16 == 1 || len > 4096)
+        same_streamed(body, len, what, checked);
 }
 
 /* Every prefix, and each byte replaced by a few that matter to a scanner. */
@@ -494,9 +520,56 @@ static void test_select_body_and_speed(void)
     et_buf_cleanup(&b);
 }
 
+/* The reader really reads ahead: every element of a 1,000-trace body fed in
+ * 64 KiB pieces is parsed before finish(), and finish() takes them all. */
+static void test_read_ahead(void)
+{
+    struct et_buf b;
+    et_buf_init(&b, ET_BUF_UNLIMITED);
+    select_body(&b, 1000);
+    for (int moved = 0; moved < 2; moved++) {
+        struct tempo_search_stream *st = tempo_search_stream_new(64 << 10, 32 << 10);
+        for (size_t len = 16 << 10; len < b.len; len += 16 << 10) {
+            tempo_search_stream_feed(st, b.data, len);
+            tempo_search_stream_wait_idle(st);
+            if (moved && len >= b.len / 2) {
+                tempo_search_stream_feed(st, NULL, 0);
+                break;
+            }
+        }
+        tempo_search_stream_feed(st, b.data, b.len);
+        tempo_search_stream_wait_idle(st);
+        size_t ahead = tempo_search_stream_read_ahead(st);
+        fprintf(stderr, "  read ahead%s: %zu of 1000 elements\n",
+                moved ? " (body moved at half)" : "", ahead);
+        if (moved) {
+            ASSERT_TRUE(ahead > 400 && ahead < 600);
+        } else {
+            /* the reader looks every 32 KiB: the last few elements may be left */
+            ASSERT_TRUE(ahead >= 990);
+        }
+        struct tempo_search_result r;
+        struct et_error err;
+        tempo_search_result_init(&r);
+        ASSERT_EQ_INT(tempo_search_stream_finish(st, b.data, b.len, &r, &err), 0);
+        ASSERT_EQ_UINT(r.n_traces, 1000);
+        ASSERT_EQ_INT(r.inspected_traces, 1500);
+        ASSERT_EQ_STR(r.traces[999].spans[0].attrs[5].text, "order 999 is not payable");
+        tempo_search_result_cleanup(&r);
+        tempo_search_stream_free(st);
+    }
+    /* a small body never starts the reader */
+    struct tempo_search_stream *st = tempo_search_stream_new(64 << 10, 32 << 10);
+    tempo_search_stream_feed(st, b.data, 1000);
+    ASSERT_EQ_UINT(tempo_search_stream_read_ahead(st), 0);
+    tempo_search_stream_free(st);
+    et_buf_cleanup(&b);
+}
+
 static void test_report(void)
 {
-    fprintf(stderr, "  %zu bodies compared\n", checked);
+    fprintf(stderr, "  %zu bodies compared, %zu of them also read while arriving\n", checked,
+            streamed);
 }
 
 static const struct unit_test tests[] = {
@@ -507,6 +580,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_past_the_trace_limit),
     UNIT_TEST(test_span_and_attribute_limits),
     UNIT_TEST(test_select_body_and_speed),
+    UNIT_TEST(test_read_ahead),
     UNIT_TEST(test_report),
     {0},
 };
