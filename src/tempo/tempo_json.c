@@ -67,15 +67,25 @@ double tempo_json_double(const json_t *v, double fallback)
     return (*s && !*end) ? d : fallback;
 }
 
-static int hex_value(char c)
+/* The value of a hex digit, -1 for any other byte (a table: IDs are read by
+ * the thousand and random digits defeat branch prediction). */
+static const signed char HEX_VALUE[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, 13, 14, 15, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static inline int hex_value(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return HEX_VALUE[(unsigned char)c];
 }
 
 static int b64_value(char c)
@@ -136,15 +146,15 @@ bool tempo_json_id(const char *s, size_t len, size_t nbytes, char *out)
     if (!s || nbytes == 0 || nbytes > sizeof raw)
         return false;
     bool hex = len == 2 * nbytes;
-    for (size_t i = 0; hex && i < len; i++)
-        hex = hex_value(s[i]) >= 0;
-    if (hex) {
-        for (size_t i = 0; i < nbytes; i++) {
-            unsigned hi = (unsigned)hex_value(s[2 * i]), lo = (unsigned)hex_value(s[2 * i + 1]);
-            raw[i] = (unsigned char)(hi << 4 | lo);
-        }
-    } else if (!b64_decode(s, len, nbytes, raw)) {
-        return false;
+    int bad = 0;
+    for (size_t i = 0; hex && i < nbytes; i++) {
+        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+        bad |= hi | lo; /* negative when either is not a hex digit */
+        raw[i] = (unsigned char)((unsigned)hi << 4 | ((unsigned)lo & 15));
+    }
+    if (!hex || bad < 0) {
+        if (!b64_decode(s, len, nbytes, raw))
+            return false;
     }
     if (all_zero(raw, nbytes))
         return false;
@@ -161,12 +171,17 @@ bool tempo_json_hex_trace_id(const char *s, size_t len, char out[33])
     out[0] = '\0';
     if (!s || len == 0 || len > 32)
         return false;
-    for (size_t i = 0; i < len; i++)
-        if (hex_value(s[i]) < 0)
-            return false;
+    int bad = 0;
     memset(out, '0', 32 - len);
-    for (size_t i = 0; i < len; i++)
-        out[32 - len + i] = HEX[(unsigned)hex_value(s[i]) & 15];
+    for (size_t i = 0; i < len; i++) {
+        int v = hex_value(s[i]);
+        bad |= v;
+        out[32 - len + i] = HEX[(unsigned)v & 15];
+    }
+    if (bad < 0) {
+        out[0] = '\0';
+        return false;
+    }
     out[32] = '\0';
     return true;
 }

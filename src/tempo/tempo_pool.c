@@ -72,7 +72,7 @@ static struct tempo_pool_chunk *new_chunk(struct tempo_pool *p, size_t size)
     return c;
 }
 
-void *tempo_pool_alloc(struct tempo_pool *p, size_t size)
+void *tempo_pool_alloc_raw(struct tempo_pool *p, size_t size)
 {
     size_t rounded = (size + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1);
     if (rounded < size)
@@ -83,7 +83,6 @@ void *tempo_pool_alloc(struct tempo_pool *p, size_t size)
     if (c && c->size - c->used >= rounded) {
         void *out = c->data + c->used;
         c->used += rounded;
-        memset(out, 0, size);
         return out;
     }
     size_t next = c ? c->size * 2 : POOL_FIRST_CHUNK;
@@ -101,15 +100,20 @@ void *tempo_pool_alloc(struct tempo_pool *p, size_t size)
             big->next = NULL;
             p->head = big;
         }
-        memset(big->data, 0, size);
         return big->data;
     }
     struct tempo_pool_chunk *fresh = new_chunk(p, next);
     fresh->next = c;
     p->head = fresh;
     fresh->used = rounded;
-    memset(fresh->data, 0, size);
     return fresh->data;
+}
+
+void *tempo_pool_alloc(struct tempo_pool *p, size_t size)
+{
+    void *out = tempo_pool_alloc_raw(p, size);
+    memset(out, 0, size);
+    return out;
 }
 
 void *tempo_pool_array(struct tempo_pool *p, size_t n, size_t elem)
@@ -126,7 +130,7 @@ const char *tempo_pool_strndup(struct tempo_pool *p, const char *s, size_t n)
         n = (size_t)(nul - s);
     if (n == 0)
         return "";
-    char *out = tempo_pool_alloc(p, n + 1);
+    char *out = tempo_pool_alloc_raw(p, n + 1);
     memcpy(out, s, n);
     out[n] = '\0';
     return out;

@@ -36,6 +36,9 @@ void tempo_pool_adopt(struct tempo_pool *to, struct tempo_pool *from);
 /* `size` zeroed bytes aligned for any scalar. Never NULL (size 0 gives a
  * valid, unique pointer). */
 void *tempo_pool_alloc(struct tempo_pool *p, size_t size);
+/* tempo_pool_alloc() without the zeroing, for bytes the caller writes at
+ * once (string copies). */
+void *tempo_pool_alloc_raw(struct tempo_pool *p, size_t size);
 /* An array of `n` zeroed elements of `elem` bytes; aborts on overflow. */
 void *tempo_pool_array(struct tempo_pool *p, size_t n, size_t elem);
 /* A NUL-terminated copy of s[0..n) (cut at the first NUL byte, if any). */
