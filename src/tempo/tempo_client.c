@@ -116,7 +116,8 @@ size_t tempo_search_many_probing(const struct query_ctx *ctx, const struct tempo
     struct http_request *hreqs = et_xcalloc(total ? total : 1, sizeof *hreqs);
     struct http_response *resps = et_xcalloc(total ? total : 1, sizeof *resps);
     char **urls = et_xcalloc(total ? total : 1, sizeof *urls);
-    struct tempo_search_stream **streams = et_xcalloc(n ? n : 1, sizeof *streams);
+    struct tempo_search_stream **streams =
+        et_xcalloc(n ? n : 1, sizeof(struct tempo_search_stream *));
     for (size_t i = 0; i < n; i++) {
         urls[i] = search_url(ctx->inst->settings.tempo_url, &reqs[i]);
         base_request(ctx, &hreqs[i], urls[i], TEMPO_SEARCH_MAX_BODY);
