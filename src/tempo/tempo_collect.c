@@ -148,7 +148,9 @@ static size_t plan_reads(const struct tempo_collect *c, const struct tempo_searc
     return u;
 }
 
-/* Occurrences of the traces the search answered on its own (select mode). */
+/* Occurrences of the traces the search answered on its own (select mode).
+ * Their strings stay in the search results, whose pools the samples take
+ * over when the run ends (tempo_collect_run). */
 static void extract_searched(struct tempo_collect *c, const struct query *q,
                              const struct tempo_search_result *res)
 {
@@ -159,7 +161,7 @@ static void extract_searched(struct tempo_collect *c, const struct query *q,
         s->capped = res[i].n_traces >= (size_t)c->limit;
         for (size_t t = 0; t < res[i].n_traces; t++)
             if (!needs_read(c, &res[i].traces[t]))
-                tempo_errors_from_search(&s->errors, &res[i].traces[t], &select_filter);
+                tempo_errors_from_search_borrowing(&s->errors, &res[i].traces[t], &select_filter);
     }
 }
 
@@ -371,6 +373,8 @@ int tempo_collect_run(const struct query_ctx *ctx, const struct query *q,
     }
     if (rc == 0)
         rc = read_phase(ctx, out, q, sr.res, err);
+    for (size_t i = 0; sr.ran && i < n; i++) /* the occurrences borrow their strings */
+        tempo_pool_adopt(&out->samples[i].errors.pool, &sr.res[i].pool);
     searches_drop(&sr);
     et_buf_cleanup(&sr.traceql);
     return rc;

@@ -247,8 +247,14 @@ static const char *search_attr(const void *obj, const char *key)
     return tempo_search_span_attr(obj, key);
 }
 
-void tempo_errors_from_search(struct tempo_error_list *out, const struct tempo_search_trace *st,
-                              const struct tempo_filter *f)
+/* A string of the search result: borrowed, or copied into the list. */
+static const char *take(struct tempo_error_list *l, const char *s, bool borrow)
+{
+    return borrow ? (s ? s : "") : copy(l, s);
+}
+
+static void from_search(struct tempo_error_list *out, const struct tempo_search_trace *st,
+                        const struct tempo_filter *f, bool borrow)
 {
     const struct query *q = f->q;
     for (size_t i = 0; i < st->n_spans; i++) {
@@ -272,26 +278,40 @@ void tempo_errors_from_search(struct tempo_error_list *out, const struct tempo_s
         e->duration_ns = s->duration_ns;
         memcpy(e->trace_id, st->trace_id, sizeof e->trace_id);
         memcpy(e->span_id, s->span_id, sizeof e->span_id);
-        e->service = copy(out, svc);
-        e->route = tempo_pool_strndup(&out->pool, route, rlen);
-        e->span_name = copy(out, s->name);
-        e->exception_type = copy(out, type);
-        e->sdk_language = copy(out, tempo_search_span_attr(s, "telemetry.sdk.language"));
+        e->service = take(out, svc, borrow);
+        e->route =
+            borrow && route[rlen] == '\0' ? route : tempo_pool_strndup(&out->pool, route, rlen);
+        e->span_name = take(out, s->name, borrow);
+        e->exception_type = take(out, type, borrow);
+        e->sdk_language = take(out, tempo_search_span_attr(s, "telemetry.sdk.language"), borrow);
         const char *custom = tempo_search_span_attr(s, "error.fingerprint");
         if (!custom || !custom[0])
             custom = tempo_search_span_attr(s, "grouping.fingerprint");
-        e->custom_fingerprint = copy(out, custom);
-        e->stacktrace = copy(out, stack);
+        e->custom_fingerprint = take(out, custom, borrow);
+        e->stacktrace = take(out, stack, borrow);
         if (has_exception) {
-            e->message = copy(out, msg ? msg->text : "");
+            e->message = take(out, msg ? msg->text : "", borrow);
             const struct tempo_kv *esc = tempo_kv_find(s->attrs, s->n_attrs, "exception.escaped");
             e->escaped = !esc                            ? -1
                          : esc->type == TEMPO_VALUE_BOOL ? esc->i != 0
                                                          : strcmp(esc->text, "true") == 0;
         } else {
-            e->message = copy(out, tempo_search_span_attr(s, "statusMessage"));
+            e->message = take(out, tempo_search_span_attr(s, "statusMessage"), borrow);
         }
     }
+}
+
+void tempo_errors_from_search(struct tempo_error_list *out, const struct tempo_search_trace *st,
+                              const struct tempo_filter *f)
+{
+    from_search(out, st, f, false);
+}
+
+void tempo_errors_from_search_borrowing(struct tempo_error_list *out,
+                                        const struct tempo_search_trace *st,
+                                        const struct tempo_filter *f)
+{
+    from_search(out, st, f, true);
 }
 
 /* ---- trace-exceptions ------------------------------------------------------------------------ */

@@ -83,6 +83,12 @@ void tempo_errors_from_trace(struct tempo_error_list *out, const struct tempo_tr
  * every span there matched `status = error`). */
 void tempo_errors_from_search(struct tempo_error_list *out, const struct tempo_search_trace *st,
                               const struct tempo_filter *f);
+/* The same without copying: the occurrences' strings point into the search
+ * result's pool, which the caller hands to `out` afterwards
+ * (tempo_pool_adopt(&out->pool, &result->pool)) or keeps alive as long. */
+void tempo_errors_from_search_borrowing(struct tempo_error_list *out,
+                                        const struct tempo_search_trace *st,
+                                        const struct tempo_filter *f);
 
 /* Every exception event of every span of `t` (any status), plus one
  * "(no exception)" entry per ERROR span without exception events, sorted by
