@@ -200,8 +200,9 @@ struct scan {
     size_t cap_kvs;
     char *tmp; /* decoded short texts (IDs, numbers) */
     size_t cap_tmp;
-    const struct read_ahead *ahead; /* elements read while the body arrived, or NULL */
-    size_t ahead_next;              /* the next of them the full reading may take */
+    const struct read_ahead *ahead; /* elements read while the body arrived */
+    size_t n_ahead;                 /* ... in this many lists (0..2) */
+    size_t ahead_next[2];           /* per list, the next element the full reading may take */
 };
 
 static const char *scan_fail(struct scan *s, const char *at, const char *why)
@@ -1285,20 +1286,24 @@ static const char *parse_trace(struct scan *s, const char *p)
     return p;
 }
 
-/* The element read ahead that starts at `p`, if the reading ahead reached
- * it; a miss ends the reuse (the readings went different ways). */
-static const struct ahead_elem *take_ahead(struct scan *s, const char *body, const char *p)
+/* The element read ahead that starts at `p`, if a reading ahead reached it
+ * (`*traces` gets its list's traces). The full reading only moves forward,
+ * so each list is passed once. */
+static const struct ahead_elem *take_ahead(struct scan *s, const char *body, const char *p,
+                                           const struct tempo_search_trace **traces)
 {
-    const struct read_ahead *a = s->ahead;
-    if (!a || s->ahead_next >= a->n)
-        return NULL;
-    const struct ahead_elem *e = &a->elems[s->ahead_next];
-    if ((size_t)(p - body) != e->start) {
-        s->ahead_next = a->n;
-        return NULL;
+    size_t off = (size_t)(p - body);
+    for (size_t k = 0; k < s->n_ahead; k++) {
+        const struct read_ahead *a = &s->ahead[k];
+        size_t *next = &s->ahead_next[k];
+        while (*next < a->n && a->elems[*next].start < off)
+            (*next)++;
+        if (*next < a->n && a->elems[*next].start == off) {
+            *traces = a->traces;
+            return &a->elems[(*next)++];
+        }
     }
-    s->ahead_next++;
-    return e;
+    return NULL;
 }
 
 /* "traces" from its '[': the first TEMPO_SEARCH_MAX_TRACES elements are read
@@ -1326,10 +1331,11 @@ static const char *parse_traces(struct scan *s, const char *body, const char *p,
         }
         if (p >= end)
             return scan_fail(s, p, "premature end of input");
-        const struct ahead_elem *e = take_ahead(s, body, p);
+        const struct tempo_search_trace *ahead_traces = NULL;
+        const struct ahead_elem *e = take_ahead(s, body, p, &ahead_traces);
         if (e) {
             if (e->trace != SIZE_MAX)
-                push_trace(s, &s->ahead->traces[e->trace]);
+                push_trace(s, &ahead_traces[e->trace]);
             p = body + e->stop;
         } else {
             p = parse_trace(s, p);
@@ -1430,7 +1436,7 @@ static int walk_top(const char *body, size_t len, struct scan *s, struct tempo_s
 }
 
 static int parse_search(const char *body, size_t len, const struct read_ahead *ahead,
-                        struct tempo_search_result *r, struct et_error *err)
+                        size_t n_ahead, struct tempo_search_result *r, struct et_error *err)
 {
     struct walk w = {body, body + len};
     walk_ws(&w);
@@ -1446,6 +1452,7 @@ static int parse_search(const char *body, size_t len, const struct read_ahead *a
     s.end = body + len;
     s.pool = &r->pool;
     s.ahead = ahead;
+    s.n_ahead = n_ahead;
     enum traces_state state = TRACES_NONE;
     struct et_error terr;
     et_error_clear(&terr);
@@ -1484,7 +1491,7 @@ static int parse_search(const char *body, size_t len, const struct read_ahead *a
 int tempo_search_parse(const char *body, size_t len, struct tempo_search_result *r,
                        struct et_error *err)
 {
-    if (parse_search(body, len, NULL, r, err) == 0)
+    if (parse_search(body, len, NULL, 0, r, err) == 0)
         return 0;
     tempo_search_result_cleanup(r); /* no half answer: the traces read before the fault go */
     return -1;
@@ -1496,22 +1503,14 @@ int tempo_search_parse(const char *body, size_t len, struct tempo_search_result 
  * the element is read again when more is there. */
 #define AHEAD_MARGIN 64
 
+/* The part of the rest that the finishing thread reads itself, from an
+ * element near its middle, while the reader reads up to there. */
+#define AHEAD_SPLIT_MIN (64u << 10)
+
 enum ahead_phase { AHEAD_PREFIX, AHEAD_ELEMENT, AHEAD_SEPARATOR };
 
-struct tempo_search_stream {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    size_t start_at, step;
-    /* under the lock */
-    const char *body;
-    size_t avail;     /* bytes published by feed() */
-    size_t seen;      /* avail when the reader last looked */
-    atomic_bool stop; /* finish() or free(): the reader leaves (checked per element) */
-    bool idle;        /* the reader waits for more than it has seen */
-    bool finished;    /* the reader has left */
-    bool running;     /* a reader thread exists (joined by finish/free) */
-    pthread_t thread;
-    /* the reader's own; others read them after joining it */
+/* One reading ahead: its scanner and pool, where it stands, what it read. */
+struct ahead_state {
     struct scan s;
     struct tempo_pool pool;
     struct ahead_elem *elems;
@@ -1520,6 +1519,42 @@ struct tempo_search_stream {
     enum ahead_phase phase;
 };
 
+struct tempo_search_stream {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t start_at, step;
+    atomic_bool stop;       /* the reader leaves (checked per element) */
+    atomic_size_t limit;    /* ... and leaves at the first element starting here or later */
+    atomic_size_t progress; /* where the reader stands (a hint for finish()) */
+    /* under the lock */
+    const char *body;
+    size_t avail;  /* bytes published by feed() */
+    size_t seen;   /* avail when the reader last looked */
+    bool all_in;   /* finish(): the body is complete, read what is there and leave */
+    bool idle;     /* the reader waits for more than it has seen */
+    bool finished; /* the reader has left */
+    bool running;  /* a reader thread exists (joined by finish/free) */
+    pthread_t thread;
+    struct ahead_state reader; /* the reader's own; read by others after joining it */
+};
+
+static void ahead_state_init(struct ahead_state *a)
+{
+    memset(a, 0, sizeof *a);
+    tempo_pool_init(&a->pool);
+    a->s.pool = &a->pool;
+}
+
+static void ahead_state_cleanup(struct ahead_state *a)
+{
+    tempo_pool_cleanup(&a->pool);
+    free(a->elems);
+    free(a->s.traces);
+    free(a->s.spans);
+    free(a->s.kvs);
+    free(a->s.tmp);
+}
+
 struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step)
 {
     struct tempo_search_stream *st = et_xcalloc(1, sizeof *st);
@@ -1527,17 +1562,19 @@ struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step
     pthread_cond_init(&st->cond, NULL);
     st->start_at = start_at;
     st->step = step ? step : 1;
-    tempo_pool_init(&st->pool);
-    st->s.pool = &st->pool;
+    atomic_init(&st->stop, false);
+    atomic_init(&st->limit, SIZE_MAX);
+    atomic_init(&st->progress, 0);
+    ahead_state_init(&st->reader);
     return st;
 }
 
 /* `"traces"` as the first key of the top-level object, up to its '['.
  * Returns 1 with pos after the '[', 0 when the body is laid out otherwise
  * (nothing is read ahead), -1 when more bytes are needed. */
-static int ahead_prefix(struct tempo_search_stream *st, const char *end)
+static int ahead_prefix(struct ahead_state *a, const char *body, const char *end)
 {
-    const char *p = skip_ws(st->body, end);
+    const char *p = skip_ws(body, end);
     static const char key[] = "\"traces\"";
     if (p >= end)
         return -1;
@@ -1560,46 +1597,50 @@ static int ahead_prefix(struct tempo_search_stream *st, const char *end)
         return -1;
     if (*p != '[')
         return 0;
-    st->pos = (size_t)(p + 1 - st->body);
+    a->pos = (size_t)(p + 1 - body);
     return 1;
 }
 
-static void ahead_record(struct tempo_search_stream *st, size_t start, size_t stop, size_t trace)
+static void ahead_record(struct ahead_state *a, size_t start, size_t stop, size_t trace)
 {
-    if (st->n_elems == st->cap_elems) {
-        st->cap_elems = st->cap_elems ? 2 * st->cap_elems : 256;
-        st->elems = et_xrealloc(st->elems, st->cap_elems * sizeof *st->elems);
+    if (a->n_elems == a->cap_elems) {
+        a->cap_elems = a->cap_elems ? 2 * a->cap_elems : 256;
+        a->elems = et_xrealloc(a->elems, a->cap_elems * sizeof *a->elems);
     }
-    st->elems[st->n_elems++] = (struct ahead_elem){start, stop, trace};
+    a->elems[a->n_elems++] = (struct ahead_elem){start, stop, trace};
 }
 
-/* Read what `avail` bytes allow. Returns true to wait for more, false when
- * there is nothing more to read ahead. */
-static bool ahead_advance(struct tempo_search_stream *st, size_t avail)
+/* Read what `avail` bytes allow, leaving early when `st` says so (NULL: read
+ * to the end). Returns true to wait for more, false when there is nothing
+ * more to read ahead. */
+static bool ahead_advance(struct ahead_state *a, const char *body, size_t avail,
+                          struct tempo_search_stream *st)
 {
-    const char *body = st->body, *end = body + avail;
-    struct scan *s = &st->s;
+    const char *end = body + avail;
+    struct scan *s = &a->s;
     s->end = end;
-    if (st->phase == AHEAD_PREFIX) {
-        int rc = ahead_prefix(st, end);
+    if (a->phase == AHEAD_PREFIX) {
+        int rc = ahead_prefix(a, body, end);
         if (rc <= 0)
             return rc < 0;
-        st->phase = AHEAD_ELEMENT;
+        a->phase = AHEAD_ELEMENT;
     }
     for (;;) {
-        const char *p = skip_ws(body + st->pos, end);
+        const char *p = skip_ws(body + a->pos, end);
         if (p >= end)
             return true;
-        if (st->phase == AHEAD_SEPARATOR) {
+        if (a->phase == AHEAD_SEPARATOR) {
             if (*p != ',')
                 return false; /* ']' or a fault: the rest is the full reading's */
-            st->pos = (size_t)(p + 1 - body);
-            st->phase = AHEAD_ELEMENT;
+            a->pos = (size_t)(p + 1 - body);
+            a->phase = AHEAD_ELEMENT;
             continue;
         }
         /* only objects: any other value could read differently once longer */
-        if (*p != '{' || st->n_elems == TEMPO_SEARCH_MAX_TRACES ||
-            atomic_load_explicit(&st->stop, memory_order_relaxed))
+        if (*p != '{' || a->n_elems == TEMPO_SEARCH_MAX_TRACES)
+            return false;
+        if (st && (atomic_load_explicit(&st->stop, memory_order_relaxed) ||
+                   (size_t)(p - body) >= atomic_load_explicit(&st->limit, memory_order_relaxed)))
             return false;
         size_t before = s->n_traces;
         s->why = NULL;
@@ -1607,13 +1648,15 @@ static bool ahead_advance(struct tempo_search_stream *st, size_t avail)
         const char *q = parse_trace(s, p);
         if (!q) {
             s->n_traces = before;
-            st->pos = (size_t)(p - body);
+            a->pos = (size_t)(p - body);
             return s->fail_at && end - s->fail_at <= AHEAD_MARGIN; /* else a real fault */
         }
-        ahead_record(st, (size_t)(p - body), (size_t)(q - body),
+        ahead_record(a, (size_t)(p - body), (size_t)(q - body),
                      s->n_traces > before ? before : SIZE_MAX);
-        st->pos = (size_t)(q - body);
-        st->phase = AHEAD_SEPARATOR;
+        a->pos = (size_t)(q - body);
+        a->phase = AHEAD_SEPARATOR;
+        if (st)
+            atomic_store_explicit(&st->progress, a->pos, memory_order_relaxed);
     }
 }
 
@@ -1623,18 +1666,19 @@ static void *ahead_reader(void *arg)
     bool more = true;
     pthread_mutex_lock(&st->lock);
     while (more) {
-        while (!st->stop && st->avail < st->seen + st->step) {
+        while (!st->stop && !st->all_in && st->avail < st->seen + st->step) {
             st->idle = true;
             pthread_cond_broadcast(&st->cond);
             pthread_cond_wait(&st->cond, &st->lock);
         }
         st->idle = false;
-        if (st->stop)
+        if (st->stop || (st->all_in && st->seen == st->avail))
             break;
         size_t avail = st->avail;
+        const char *body = st->body;
         st->seen = avail;
         pthread_mutex_unlock(&st->lock);
-        more = ahead_advance(st, avail);
+        more = ahead_advance(&st->reader, body, avail, st);
         pthread_mutex_lock(&st->lock);
     }
     st->finished = true;
@@ -1644,10 +1688,11 @@ static void *ahead_reader(void *arg)
     return NULL;
 }
 
-static void stop_reader(struct tempo_search_stream *st)
+static void join_reader(struct tempo_search_stream *st, bool stop)
 {
     pthread_mutex_lock(&st->lock);
-    st->stop = true;
+    if (stop)
+        st->stop = true;
     bool running = st->running;
     st->running = false;
     pthread_cond_broadcast(&st->cond);
@@ -1660,13 +1705,13 @@ void tempo_search_stream_feed(void *stream, const char *data, size_t len)
 {
     struct tempo_search_stream *st = stream;
     if (!data) { /* the body is about to move: what was read ahead stays valid by offset */
-        stop_reader(st);
+        join_reader(st, true);
         return;
     }
     pthread_mutex_lock(&st->lock);
     if (!st->body)
         st->body = data;
-    if (data == st->body && len > st->avail && !st->finished && !st->stop) {
+    if (data == st->body && len > st->avail && !st->finished && !st->stop && !st->all_in) {
         st->avail = len;
         if (!st->running && len >= st->start_at)
             st->running = pthread_create(&st->thread, NULL, ahead_reader, st) == 0;
@@ -1688,38 +1733,91 @@ size_t tempo_search_stream_read_ahead(struct tempo_search_stream *st)
 {
     tempo_search_stream_wait_idle(st);
     pthread_mutex_lock(&st->lock);
-    size_t n = st->n_elems;
+    size_t n = st->reader.n_elems;
     pthread_mutex_unlock(&st->lock);
     return n;
+}
+
+/* An element start at or after `from`: a '{' opening the key "traceID"
+ * right after a ',' (Tempo's layout), or SIZE_MAX. Only a hint: the
+ * elements read from there are used only where the full reading finds an
+ * element starting at the same byte. */
+static size_t element_start_after(const char *body, size_t from, size_t len)
+{
+    static const char pat[] = "{\"traceID\"";
+    const char *p = body + from, *end = body + len;
+    while ((p = memchr(p, '{', (size_t)(end - p))) != NULL) {
+        if ((size_t)(end - p) < sizeof pat - 1 || memcmp(p, pat, sizeof pat - 1) != 0) {
+            p++;
+            continue;
+        }
+        const char *b = p;
+        while (b > body && (b[-1] == ' ' || b[-1] == '\n' || b[-1] == '\r' || b[-1] == '\t'))
+            b--;
+        if (b > body && b[-1] == ',')
+            return (size_t)(p - body);
+        p++;
+    }
+    return SIZE_MAX;
+}
+
+/* The reader stops: when a large part of the body is still unread, this
+ * thread reads its second half (`tail`) while the reader finishes the first. */
+static void finish_reading(struct tempo_search_stream *st, const char *body, size_t len,
+                           struct ahead_state *tail)
+{
+    pthread_mutex_lock(&st->lock);
+    bool split = st->running && !st->finished && !st->stop && body == st->body && len >= st->avail;
+    size_t at = atomic_load(&st->progress);
+    size_t x = SIZE_MAX;
+    if (split && len > at && len - at >= AHEAD_SPLIT_MIN)
+        x = element_start_after(body, at + (len - at) / 2, len);
+    if (x != SIZE_MAX) {
+        atomic_store(&st->limit, x);
+        st->avail = len;
+        st->all_in = true;
+        pthread_cond_broadcast(&st->cond);
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (x == SIZE_MAX) {
+        join_reader(st, true);
+        return;
+    }
+    tail->phase = AHEAD_ELEMENT;
+    tail->pos = x;
+    ahead_advance(tail, body, len, NULL);
+    join_reader(st, false);
 }
 
 int tempo_search_stream_finish(struct tempo_search_stream *st, const char *body, size_t len,
                                struct tempo_search_result *r, struct et_error *err)
 {
-    stop_reader(st);
-    struct read_ahead ahead = {st->elems, st->n_elems, st->s.traces};
-    bool usable = len >= st->avail && st->n_elems > 0; /* same bytes, maybe moved */
-    int rc = parse_search(body, len, usable ? &ahead : NULL, r, err);
-    if (rc < 0) {
+    struct ahead_state tail;
+    ahead_state_init(&tail);
+    finish_reading(st, body, len, &tail);
+    struct read_ahead ahead[2];
+    size_t n = 0;
+    if (st->reader.n_elems && len >= st->avail) /* the same bytes, maybe moved */
+        ahead[n++] = (struct read_ahead){st->reader.elems, st->reader.n_elems, st->reader.s.traces};
+    if (tail.n_elems)
+        ahead[n++] = (struct read_ahead){tail.elems, tail.n_elems, tail.s.traces};
+    int rc = parse_search(body, len, ahead, n, r, err);
+    if (rc == 0) {
+        tempo_pool_adopt(&r->pool, &st->reader.pool);
+        tempo_pool_adopt(&r->pool, &tail.pool);
+    } else {
         tempo_search_result_cleanup(r);
-        return -1;
     }
-    if (usable)
-        tempo_pool_adopt(&r->pool, &st->pool);
-    return 0;
+    ahead_state_cleanup(&tail);
+    return rc < 0 ? -1 : 0;
 }
 
 void tempo_search_stream_free(struct tempo_search_stream *st)
 {
     if (!st)
         return;
-    stop_reader(st);
-    tempo_pool_cleanup(&st->pool);
-    free(st->elems);
-    free(st->s.traces);
-    free(st->s.spans);
-    free(st->s.kvs);
-    free(st->s.tmp);
+    join_reader(st, true);
+    ahead_state_cleanup(&st->reader);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->cond);
     free(st);

@@ -76,7 +76,9 @@ int tempo_search_parse(const char *body, size_t len, struct tempo_search_result 
  * never move, http_request.on_body), a reader thread parses each complete
  * element of "traces" as soon as it is there, and finish() ends the download
  * and runs tempo_search_parse() over the whole body, taking the elements the
- * reader already parsed instead of parsing them again. The result, errors
+ * reader already parsed instead of parsing them again; when much is still
+ * unread then, the finishing thread reads the second half of the rest itself
+ * while the reader finishes the first. The result, errors
  * included, is exactly tempo_search_parse()'s: an element is reused only
  * when it starts at the byte where the full reading reaches it, and only an
  * object element (complete once its closing brace is there) is read ahead.

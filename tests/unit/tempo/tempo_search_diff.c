@@ -130,7 +130,7 @@ const char *tempo_search_diff(const char *body, size_t len)
 }
 
 const char *tempo_search_stream_diff(const char *body, size_t len, const size_t *cuts,
-                                     size_t n_cuts, bool sync, bool moved)
+                                     size_t n_cuts, bool sync, bool moved, bool early)
 {
     char *copy = malloc(len + 1); /* bytes that stay put, as http.c promises */
     if (!copy)
@@ -145,9 +145,11 @@ const char *tempo_search_stream_diff(const char *body, size_t len, const size_t 
         if (moved && i == 0)
             tempo_search_stream_feed(st, NULL, 0);
     }
-    tempo_search_stream_feed(st, copy, len);
-    if (sync)
-        tempo_search_stream_wait_idle(st);
+    if (!early) {
+        tempo_search_stream_feed(st, copy, len);
+        if (sync)
+            tempo_search_stream_wait_idle(st);
+    }
     struct tempo_search_result a, b;
     struct et_error ea, eb;
     tempo_search_result_init(&a);

@@ -27,10 +27,12 @@ const char *tempo_search_diff(const char *body, size_t len);
 
 /* NULL when reading `body` while it arrives (tempo_search_stream: the body
  * fed in pieces ending at cuts[0..n_cuts), ascending and below len, then
- * whole; the reader thread allowed to catch up after each piece when `sync`;
- * with `moved`, the body announced as moving after the first piece) gives
- * exactly tempo_search_parse()'s result, errors word for word. */
+ * whole unless `early` (finish() then comes with the rest unfed, so it
+ * reads part of the rest itself); the reader thread allowed to catch up
+ * after each piece when `sync`; with `moved`, the body announced as moving
+ * after the first piece) gives exactly tempo_search_parse()'s result, errors
+ * word for word. */
 const char *tempo_search_stream_diff(const char *body, size_t len, const size_t *cuts,
-                                     size_t n_cuts, bool sync, bool moved);
+                                     size_t n_cuts, bool sync, bool moved, bool early);
 
 #endif

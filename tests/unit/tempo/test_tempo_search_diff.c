@@ -43,7 +43,8 @@ static size_t streamed; /* ... also read while arriving */
 
 /* Read while arriving, in pieces picked from `seed`: every piece `step`
  * bytes long, or cuts at a third and two thirds; the reader catching up after
- * each piece or racing the feeder; sometimes told the body moved. */
+ * each piece or racing the feeder; sometimes told the body moved, sometimes
+ * finished before the last piece. */
 static void same_streamed(const char *body, size_t len, const char *what, size_t seed)
 {
     size_t cuts[64], n = 0;
@@ -55,7 +56,8 @@ static void same_streamed(const char *body, size_t len, const char *what, size_t
         cuts[n++] = len / 3;
         cuts[n++] = 2 * len / 3;
     }
-    const char *d = tempo_search_stream_diff(body, len, cuts, n, seed % 3 != 0, seed % 5 == 4);
+    const char *d =
+        tempo_search_stream_diff(body, len, cuts, n, seed % 3 != 0, seed % 5 == 4, seed % 7 == 3);
     streamed++;
     if (d)
         UNIT_FAIL("%s read while arriving (%zu bytes, seed %zu, '%.80s'): %s", what, len, seed,
@@ -557,6 +559,18 @@ static void test_read_ahead(void)
         ASSERT_EQ_STR(r.traces[999].spans[0].attrs[5].text, "order 999 is not payable");
         tempo_search_result_cleanup(&r);
         tempo_search_stream_free(st);
+    }
+    /* finish() while a large part is unread: it reads the second half of the
+     * rest itself, the reader the first (cut where the reader stands, in the
+     * middle and at an element start), and the result is still exact */
+    for (size_t k = 1; k < 8; k++) {
+        size_t cut = b.len * k / 8;
+        const char *d = tempo_search_stream_diff(b.data, b.len, &cut, 1, true, false, true);
+        if (d)
+            UNIT_FAIL("finishing early at %zu: %s", cut, d);
+        d = tempo_search_stream_diff(b.data, b.len, &cut, 1, false, false, true);
+        if (d)
+            UNIT_FAIL("finishing early at %zu, reader racing: %s", cut, d);
     }
     /* a small body never starts the reader */
     struct tempo_search_stream *st = tempo_search_stream_new(64 << 10, 32 << 10);
