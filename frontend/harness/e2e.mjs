@@ -65,13 +65,15 @@ async function check(name, fn) {
 
 async function openPage(context, base, mode) {
   const page = await context.newPage();
-  page.setDefaultTimeout(15000);
+  // Generous limits: on a loaded 2-core CI machine the first page load
+  // (SystemJS, the AMD bundle, React) alone has taken over 15 s.
+  page.setDefaultTimeout(30000);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} for ${r.url()}`));
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${base}/?mode=${mode}&bundle=/dist/module.js`);
+  await page.goto(`${base}/?mode=${mode}&bundle=/dist/module.js`, { timeout: 120000 });
   await page.waitForFunction(() => window.harness.ready || window.harness.error, null, { timeout: 120000 });
   const error = await page.evaluate(() => window.harness.error);
   expect(!error, `harness failed to start: ${error}`);
