@@ -96,6 +96,9 @@ static void add_frame(struct st_parser *p, int e, const struct st_line *l,
     size_t fn_len = 0;
     const char *method = sep > 0 ? spec + sep + 1 : spec;
     size_t method_len = sep > 0 ? spec_len - (size_t)sep - 1 : spec_len;
+    /* both parts are cut to fit: a "... in " prefix alone can be longer than fn */
+    if (prefix > sizeof fn)
+        prefix = sizeof fn;
     if (prefix + method_len > sizeof fn)
         method_len = sizeof fn - prefix;
     memcpy(fn, label, prefix);

@@ -6,6 +6,7 @@
  * a cut at every byte), Windows paths, Unicode, empty and 1 MB inputs, and
  * language detection.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "analysis/stacktrace.h"
@@ -543,6 +544,25 @@ static void test_ruby_causes_and_labels(void)
                  true);
 }
 
+/* Found by the stacktrace fuzz target: a "... in " prefix longer than the
+ * kept function name overflowed the name buffer. Both parts are cut. */
+static void test_ruby_label_prefix_longer_than_a_name(void)
+{
+    static char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "/app/app/jobs/sync_job.rb:22:in 'block in ");
+    memset(text + n, 'x', 1500);
+    n += 1500;
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          " in SyncJob#perform': boom (RuntimeError)\n"
+                          "\tfrom /app/app/jobs/sync_job.rb:9:in 'SyncJob#run'\n");
+    parse(text, STACK_LANG_RUBY);
+    ASSERT_EQ_UINT(st.n_frames, 2);
+    const char *fn = frame(0, 0)->function;
+    ASSERT_TRUE(strlen(fn) <= 512);
+    ASSERT_TRUE(strncmp(fn, "block in xxxx", 13) == 0);
+    ASSERT_FRAME(frame(0, 1), "SyncJob", "run", "/app/app/jobs/sync_job.rb", 9, true);
+}
+
 /* ---- PHP ---------------------------------------------------------------- */
 
 static void test_php_native_with_next_chain(void)
@@ -729,6 +749,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_dotnet_inner_exceptions),
     UNIT_TEST(test_dotnet_code_in_type_and_cut),
     UNIT_TEST(test_ruby_causes_and_labels),
+    UNIT_TEST(test_ruby_label_prefix_longer_than_a_name),
     UNIT_TEST(test_php_native_with_next_chain),
     UNIT_TEST(test_php_otel_java_shape),
     UNIT_TEST(test_unknown_format_gives_line_frames),
