@@ -75,6 +75,12 @@ static bool list_allows(const struct et_strlist *l, const char *s, size_t len)
     return l->n == 0 || in_list(l, s, len);
 }
 
+/* list_allows() of a NUL-terminated string, read only when there is a list. */
+static bool list_allows_cstr(const struct et_strlist *l, const char *s)
+{
+    return l->n == 0 || in_list(l, s, strlen(s));
+}
+
 /* ---- from whole traces ----------------------------------------------------------------------- */
 
 static const char *span_attr(const void *obj, const char *key)
@@ -212,7 +218,7 @@ static bool span_passes(const struct tempo_trace *t, const struct tempo_span *s,
 {
     const struct query *q = f->q;
     const char *svc = tempo_span_resource(t, s)->service;
-    if (!list_allows(&q->services, svc, strlen(svc)))
+    if (!list_allows_cstr(&q->services, svc))
         return false;
     size_t rlen;
     const char *route = tempo_span_route(s, &rlen);
@@ -242,9 +248,85 @@ void tempo_errors_from_trace(struct tempo_error_list *out, const struct tempo_tr
 
 /* ---- from search results (select mode) ------------------------------------------------------- */
 
-static const char *search_attr(const void *obj, const char *key)
+/* The attributes a search span is read for, each the first of its key (as
+ * tempo_kv_find() would find it), found in one pass over the span. */
+struct search_keys {
+    const struct tempo_kv *service, *http_route, *url_path, *http_target, *type, *message, *stack,
+        *escaped, *sdk, *error_fp, *grouping_fp, *status;
+};
+
+static const struct tempo_kv **exception_slot(struct search_keys *k, const char *rest)
 {
-    return tempo_search_span_attr(obj, key);
+    if (strcmp(rest, "type") == 0)
+        return &k->type;
+    if (strcmp(rest, "message") == 0)
+        return &k->message;
+    if (strcmp(rest, "stacktrace") == 0)
+        return &k->stack;
+    if (strcmp(rest, "escaped") == 0)
+        return &k->escaped;
+    return NULL;
+}
+
+static const struct tempo_kv **search_key_slot(struct search_keys *k, const char *key)
+{
+    switch (key[0]) {
+    case 'e':
+        if (strncmp(key, "exception.", 10) == 0)
+            return exception_slot(k, key + 10);
+        return strcmp(key, "error.fingerprint") == 0 ? &k->error_fp : NULL;
+    case 's':
+        if (strcmp(key, "service.name") == 0)
+            return &k->service;
+        return strcmp(key, "statusMessage") == 0 ? &k->status : NULL;
+    case 'h':
+        if (strcmp(key, "http.route") == 0)
+            return &k->http_route;
+        return strcmp(key, "http.target") == 0 ? &k->http_target : NULL;
+    case 'u':
+        return strcmp(key, "url.path") == 0 ? &k->url_path : NULL;
+    case 't':
+        return strcmp(key, "telemetry.sdk.language") == 0 ? &k->sdk : NULL;
+    case 'g':
+        return strcmp(key, "grouping.fingerprint") == 0 ? &k->grouping_fp : NULL;
+    default:
+        return NULL;
+    }
+}
+
+static void search_keys_find(const struct tempo_search_span *s, struct search_keys *k)
+{
+    memset(k, 0, sizeof *k);
+    for (uint32_t i = 0; i < s->n_attrs; i++) {
+        const struct tempo_kv **slot = search_key_slot(k, s->attrs[i].key);
+        if (slot && !*slot)
+            *slot = &s->attrs[i];
+    }
+}
+
+/* tempo_kv_string()'s rule: a non-empty string value, else NULL. */
+static const char *kv_text(const struct tempo_kv *kv)
+{
+    return kv && kv->type == TEMPO_VALUE_STRING && kv->text[0] ? kv->text : NULL;
+}
+
+/* route_rule() over the attributes found. */
+static const char *search_route(const struct search_keys *k, const char *name, size_t *len)
+{
+    const char *v = kv_text(k->http_route);
+    if (!v)
+        v = kv_text(k->url_path);
+    if (v) {
+        *len = strlen(v);
+        return v;
+    }
+    v = kv_text(k->http_target);
+    if (v) {
+        *len = strcspn(v, "?");
+        return v;
+    }
+    *len = strlen(name);
+    return name;
 }
 
 /* A string of the search result: borrowed, or copied into the list. */
@@ -259,19 +341,20 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
     const struct query *q = f->q;
     for (size_t i = 0; i < st->n_spans; i++) {
         const struct tempo_search_span *s = &st->spans[i];
-        const char *svc = tempo_search_span_attr(s, "service.name");
+        struct search_keys k;
+        search_keys_find(s, &k);
+        const char *svc = kv_text(k.service);
         if (!svc)
             svc = "unknown_service";
         size_t rlen;
-        const char *route = route_rule(search_attr, s, s->name, &rlen);
-        const char *type = tempo_search_span_attr(s, "exception.type");
-        const struct tempo_kv *msg = tempo_kv_find(s->attrs, s->n_attrs, "exception.message");
-        const char *stack = tempo_search_span_attr(s, "exception.stacktrace");
-        bool has_exception = type || msg || stack;
+        const char *route = search_route(&k, s->name, &rlen);
+        const char *type = kv_text(k.type);
+        const char *stack = kv_text(k.stack);
+        bool has_exception = type || k.message || stack;
         if (!type)
             type = has_exception ? TEMPO_UNKNOWN_TYPE : TEMPO_NO_EXCEPTION;
-        if (!list_allows(&q->services, svc, strlen(svc)) || !list_allows(&q->routes, route, rlen) ||
-            !list_allows(&q->exception_types, type, strlen(type)))
+        if (!list_allows_cstr(&q->services, svc) || !list_allows(&q->routes, route, rlen) ||
+            !list_allows_cstr(&q->exception_types, type))
             continue;
         struct tempo_error *e = push(out);
         e->time_ns = e->event_ns = s->start_ns;
@@ -283,20 +366,20 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
             borrow && route[rlen] == '\0' ? route : tempo_pool_strndup(&out->pool, route, rlen);
         e->span_name = take(out, s->name, borrow);
         e->exception_type = take(out, type, borrow);
-        e->sdk_language = take(out, tempo_search_span_attr(s, "telemetry.sdk.language"), borrow);
-        const char *custom = tempo_search_span_attr(s, "error.fingerprint");
-        if (!custom || !custom[0])
-            custom = tempo_search_span_attr(s, "grouping.fingerprint");
+        e->sdk_language = take(out, kv_text(k.sdk), borrow);
+        const char *custom = kv_text(k.error_fp);
+        if (!custom)
+            custom = kv_text(k.grouping_fp);
         e->custom_fingerprint = take(out, custom, borrow);
         e->stacktrace = take(out, stack, borrow);
         if (has_exception) {
-            e->message = take(out, msg ? msg->text : "", borrow);
-            const struct tempo_kv *esc = tempo_kv_find(s->attrs, s->n_attrs, "exception.escaped");
+            e->message = take(out, k.message ? k.message->text : "", borrow);
+            const struct tempo_kv *esc = k.escaped;
             e->escaped = !esc                            ? -1
                          : esc->type == TEMPO_VALUE_BOOL ? esc->i != 0
                                                          : strcmp(esc->text, "true") == 0;
         } else {
-            e->message = take(out, tempo_search_span_attr(s, "statusMessage"), borrow);
+            e->message = take(out, kv_text(k.status), borrow);
         }
     }
 }

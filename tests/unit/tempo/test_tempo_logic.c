@@ -356,6 +356,64 @@ static void test_occurrences_from_select_search(void)
     tempo_search_result_cleanup(&r);
 }
 
+/* The attribute rules of select-mode occurrences, one rule per span: the
+ * first attribute of a key decides (a non-string first value reads as
+ * absent), http.route > url.path > http.target (query cut) > span name,
+ * an empty error.fingerprint falls back to grouping.fingerprint, keys that
+ * only start like a known one are not it. */
+static void test_select_search_attribute_rules(void)
+{
+#define KV(k, v) "{\"key\":\"" k "\",\"value\":{\"stringValue\":\"" v "\"}}"
+#define SPAN(id, attrs)                                                                            \
+    "{\"spanID\":\"000000000000000" id "\",\"name\":\"op" id "\",\"attributes\":[" attrs "]}"
+    const char *body = "{\"traces\":[{\"traceID\":\"1\",\"spanSets\":[{\"spans\":[" SPAN(
+        "1", "{\"key\":\"service.name\",\"value\":{\"intValue\":\"7\"}}," KV(
+                 "service.name", "late") "," KV("url.path",
+                                                "/u") "," KV("http.target", "/t?q") "," KV("http."
+                                                                                           "route",
+                                                                                           "/r") "," KV("exception.typeX",
+                                                                                                        "no") "," KV("exception.type", "E1") "," KV("exception.type", "E2") "," KV("error.fingerprint", "") "," KV("grouping.fingerprint", "gfp") "," KV("telemetry.sdk.language", "go") "," KV("exception.escaped", "true")) "," SPAN("2", KV("http.target", "/t?q") "," KV("statusMessage", "") "," KV("statusMessage", "second") "," KV("exception.message", "m2")) "," SPAN("3", KV("url.path",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "/u") "," KV("http.target", "/t") "," KV("exception.", "x") "," KV("servicename", "x") "," KV("error.fingerprint",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "efp")) "]}]}]}";
+#undef KV
+#undef SPAN
+    struct tempo_search_result r;
+    struct et_error err;
+    tempo_search_result_init(&r);
+    ASSERT_EQ_INT(tempo_search_parse(body, strlen(body), &r, &err), 0);
+    struct query q;
+    query_init(&q);
+    struct tempo_filter f = {&q, false};
+    for (int borrow = 0; borrow < 2; borrow++) {
+        struct tempo_error_list l;
+        tempo_error_list_init(&l);
+        if (borrow)
+            tempo_errors_from_search_borrowing(&l, &r.traces[0], &f);
+        else
+            tempo_errors_from_search(&l, &r.traces[0], &f);
+        ASSERT_EQ_UINT(l.n, 3);
+        ASSERT_EQ_STR(l.items[0].service, "unknown_service");
+        ASSERT_EQ_STR(l.items[0].route, "/r");
+        ASSERT_EQ_STR(l.items[0].exception_type, "E1");
+        ASSERT_EQ_STR(l.items[0].custom_fingerprint, "gfp");
+        ASSERT_EQ_STR(l.items[0].sdk_language, "go");
+        ASSERT_EQ_INT(l.items[0].escaped, 1);
+        ASSERT_EQ_STR(l.items[0].message, "");
+        ASSERT_EQ_STR(l.items[1].route, "/t");
+        ASSERT_EQ_STR(l.items[1].exception_type, TEMPO_UNKNOWN_TYPE);
+        ASSERT_EQ_STR(l.items[1].message, "m2");
+        ASSERT_EQ_INT(l.items[1].escaped, -1);
+        ASSERT_EQ_STR(l.items[2].route, "/u");
+        ASSERT_EQ_STR(l.items[2].service, "unknown_service");
+        ASSERT_EQ_STR(l.items[2].exception_type, TEMPO_NO_EXCEPTION);
+        ASSERT_EQ_STR(l.items[2].message, "");
+        ASSERT_EQ_STR(l.items[2].custom_fingerprint, "efp");
+        tempo_error_list_cleanup(&l);
+    }
+    query_free(&q);
+    tempo_search_result_cleanup(&r);
+}
+
 /* ---- HTTP status mapping ------------------------------------------------------------------------
  */
 
@@ -553,6 +611,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_occurrence_filters),
     UNIT_TEST(test_every_exception_of_a_trace),
     UNIT_TEST(test_occurrences_from_select_search),
+    UNIT_TEST(test_select_search_attribute_rules),
     UNIT_TEST(test_status_errors),
     UNIT_TEST(test_cache_lru_bounded_in_bytes),
     UNIT_TEST(test_cache_refuses_heavy_and_settling_traces),
