@@ -249,58 +249,19 @@ void tempo_errors_from_trace(struct tempo_error_list *out, const struct tempo_tr
 /* ---- from search results (select mode) ------------------------------------------------------- */
 
 /* The attributes a search span is read for, each the first of its key (as
- * tempo_kv_find() would find it), found in one pass over the span. */
+ * tempo_kv_find() would find it), found in one pass over the span by the
+ * key ids the parser gave them. */
 struct search_keys {
-    const struct tempo_kv *service, *http_route, *url_path, *http_target, *type, *message, *stack,
-        *escaped, *sdk, *error_fp, *grouping_fp, *status;
+    const struct tempo_kv *by_key[TEMPO_KEY_COUNT];
 };
-
-static const struct tempo_kv **exception_slot(struct search_keys *k, const char *rest)
-{
-    if (strcmp(rest, "type") == 0)
-        return &k->type;
-    if (strcmp(rest, "message") == 0)
-        return &k->message;
-    if (strcmp(rest, "stacktrace") == 0)
-        return &k->stack;
-    if (strcmp(rest, "escaped") == 0)
-        return &k->escaped;
-    return NULL;
-}
-
-static const struct tempo_kv **search_key_slot(struct search_keys *k, const char *key)
-{
-    switch (key[0]) {
-    case 'e':
-        if (strncmp(key, "exception.", 10) == 0)
-            return exception_slot(k, key + 10);
-        return strcmp(key, "error.fingerprint") == 0 ? &k->error_fp : NULL;
-    case 's':
-        if (strcmp(key, "service.name") == 0)
-            return &k->service;
-        return strcmp(key, "statusMessage") == 0 ? &k->status : NULL;
-    case 'h':
-        if (strcmp(key, "http.route") == 0)
-            return &k->http_route;
-        return strcmp(key, "http.target") == 0 ? &k->http_target : NULL;
-    case 'u':
-        return strcmp(key, "url.path") == 0 ? &k->url_path : NULL;
-    case 't':
-        return strcmp(key, "telemetry.sdk.language") == 0 ? &k->sdk : NULL;
-    case 'g':
-        return strcmp(key, "grouping.fingerprint") == 0 ? &k->grouping_fp : NULL;
-    default:
-        return NULL;
-    }
-}
 
 static void search_keys_find(const struct tempo_search_span *s, struct search_keys *k)
 {
     memset(k, 0, sizeof *k);
     for (uint32_t i = 0; i < s->n_attrs; i++) {
-        const struct tempo_kv **slot = search_key_slot(k, s->attrs[i].key);
-        if (slot && !*slot)
-            *slot = &s->attrs[i];
+        unsigned id = s->attrs[i].key_id;
+        if (id != TEMPO_KEY_OTHER && id < TEMPO_KEY_COUNT && !k->by_key[id])
+            k->by_key[id] = &s->attrs[i];
     }
 }
 
@@ -313,14 +274,14 @@ static const char *kv_text(const struct tempo_kv *kv)
 /* route_rule() over the attributes found. */
 static const char *search_route(const struct search_keys *k, const char *name, size_t *len)
 {
-    const char *v = kv_text(k->http_route);
+    const char *v = kv_text(k->by_key[TEMPO_KEY_HTTP_ROUTE]);
     if (!v)
-        v = kv_text(k->url_path);
+        v = kv_text(k->by_key[TEMPO_KEY_URL_PATH]);
     if (v) {
         *len = strlen(v);
         return v;
     }
-    v = kv_text(k->http_target);
+    v = kv_text(k->by_key[TEMPO_KEY_HTTP_TARGET]);
     if (v) {
         *len = strcspn(v, "?");
         return v;
@@ -343,14 +304,14 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
         const struct tempo_search_span *s = &st->spans[i];
         struct search_keys k;
         search_keys_find(s, &k);
-        const char *svc = kv_text(k.service);
+        const char *svc = kv_text(k.by_key[TEMPO_KEY_SERVICE_NAME]);
         if (!svc)
             svc = "unknown_service";
         size_t rlen;
         const char *route = search_route(&k, s->name, &rlen);
-        const char *type = kv_text(k.type);
-        const char *stack = kv_text(k.stack);
-        bool has_exception = type || k.message || stack;
+        const char *type = kv_text(k.by_key[TEMPO_KEY_EXCEPTION_TYPE]);
+        const char *stack = kv_text(k.by_key[TEMPO_KEY_EXCEPTION_STACKTRACE]);
+        bool has_exception = type || k.by_key[TEMPO_KEY_EXCEPTION_MESSAGE] || stack;
         if (!type)
             type = has_exception ? TEMPO_UNKNOWN_TYPE : TEMPO_NO_EXCEPTION;
         if (!list_allows_cstr(&q->services, svc) || !list_allows(&q->routes, route, rlen) ||
@@ -366,20 +327,24 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
             borrow && route[rlen] == '\0' ? route : tempo_pool_strndup(&out->pool, route, rlen);
         e->span_name = take(out, s->name, borrow);
         e->exception_type = take(out, type, borrow);
-        e->sdk_language = take(out, kv_text(k.sdk), borrow);
-        const char *custom = kv_text(k.error_fp);
+        e->sdk_language = take(out, kv_text(k.by_key[TEMPO_KEY_SDK_LANGUAGE]), borrow);
+        const char *custom = kv_text(k.by_key[TEMPO_KEY_ERROR_FINGERPRINT]);
         if (!custom)
-            custom = kv_text(k.grouping_fp);
+            custom = kv_text(k.by_key[TEMPO_KEY_GROUPING_FINGERPRINT]);
         e->custom_fingerprint = take(out, custom, borrow);
         e->stacktrace = take(out, stack, borrow);
         if (has_exception) {
-            e->message = take(out, k.message ? k.message->text : "", borrow);
-            const struct tempo_kv *esc = k.escaped;
+            e->message = take(out,
+                              k.by_key[TEMPO_KEY_EXCEPTION_MESSAGE]
+                                  ? k.by_key[TEMPO_KEY_EXCEPTION_MESSAGE]->text
+                                  : "",
+                              borrow);
+            const struct tempo_kv *esc = k.by_key[TEMPO_KEY_EXCEPTION_ESCAPED];
             e->escaped = !esc                            ? -1
                          : esc->type == TEMPO_VALUE_BOOL ? esc->i != 0
                                                          : strcmp(esc->text, "true") == 0;
         } else {
-            e->message = take(out, kv_text(k.status), borrow);
+            e->message = take(out, kv_text(k.by_key[TEMPO_KEY_STATUS_MESSAGE]), borrow);
         }
     }
 }

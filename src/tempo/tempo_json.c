@@ -274,6 +274,50 @@ static void set_text_from_json(struct tempo_pool *pool, struct tempo_kv *kv, jso
     json_decref(plain);
 }
 
+static enum tempo_key exception_key(const char *rest)
+{
+    if (strcmp(rest, "type") == 0)
+        return TEMPO_KEY_EXCEPTION_TYPE;
+    if (strcmp(rest, "message") == 0)
+        return TEMPO_KEY_EXCEPTION_MESSAGE;
+    if (strcmp(rest, "stacktrace") == 0)
+        return TEMPO_KEY_EXCEPTION_STACKTRACE;
+    if (strcmp(rest, "escaped") == 0)
+        return TEMPO_KEY_EXCEPTION_ESCAPED;
+    return TEMPO_KEY_OTHER;
+}
+
+static enum tempo_key key_if(const char *key, const char *name, enum tempo_key id)
+{
+    return strcmp(key, name) == 0 ? id : TEMPO_KEY_OTHER;
+}
+
+enum tempo_key tempo_key_of(const char *key)
+{
+    switch (key[0]) {
+    case 'e':
+        if (strncmp(key, "exception.", 10) == 0)
+            return exception_key(key + 10);
+        return key_if(key, "error.fingerprint", TEMPO_KEY_ERROR_FINGERPRINT);
+    case 's':
+        if (strcmp(key, "service.name") == 0)
+            return TEMPO_KEY_SERVICE_NAME;
+        return key_if(key, "statusMessage", TEMPO_KEY_STATUS_MESSAGE);
+    case 'h':
+        if (strcmp(key, "http.route") == 0)
+            return TEMPO_KEY_HTTP_ROUTE;
+        return key_if(key, "http.target", TEMPO_KEY_HTTP_TARGET);
+    case 'u':
+        return key_if(key, "url.path", TEMPO_KEY_URL_PATH);
+    case 't':
+        return key_if(key, "telemetry.sdk.language", TEMPO_KEY_SDK_LANGUAGE);
+    case 'g':
+        return key_if(key, "grouping.fingerprint", TEMPO_KEY_GROUPING_FINGERPRINT);
+    default:
+        return TEMPO_KEY_OTHER;
+    }
+}
+
 void tempo_json_kv(struct tempo_pool *pool, const json_t *obj, struct tempo_kv *kv)
 {
     size_t len;
@@ -281,6 +325,7 @@ void tempo_json_kv(struct tempo_pool *pool, const json_t *obj, struct tempo_kv *
     const json_t *any = json_object_get(obj, "value"), *v;
     char num[40];
     kv->key = tempo_pool_strndup(pool, key, len);
+    kv->key_id = (uint8_t)tempo_key_of(kv->key);
     kv->text = "";
     kv->type = TEMPO_VALUE_EMPTY;
     kv->i = 0;

@@ -31,6 +31,29 @@ enum tempo_value_type {
     TEMPO_VALUE_KVLIST, /* text is a compact JSON object */
 };
 
+/* The attribute keys the error panels read, recognised once while parsing
+ * so that readers need not compare key strings. */
+enum tempo_key {
+    TEMPO_KEY_OTHER = 0,
+    TEMPO_KEY_SERVICE_NAME,
+    TEMPO_KEY_HTTP_ROUTE,
+    TEMPO_KEY_URL_PATH,
+    TEMPO_KEY_HTTP_TARGET,
+    TEMPO_KEY_EXCEPTION_TYPE,
+    TEMPO_KEY_EXCEPTION_MESSAGE,
+    TEMPO_KEY_EXCEPTION_STACKTRACE,
+    TEMPO_KEY_EXCEPTION_ESCAPED,
+    TEMPO_KEY_SDK_LANGUAGE,
+    TEMPO_KEY_ERROR_FINGERPRINT,
+    TEMPO_KEY_GROUPING_FINGERPRINT,
+    TEMPO_KEY_STATUS_MESSAGE,
+    TEMPO_KEY_COUNT
+};
+
+/* The tempo_key of a NUL-terminated attribute key; TEMPO_KEY_OTHER when it
+ * is none of them. */
+enum tempo_key tempo_key_of(const char *key);
+
 /* One attribute. `text` is always set: the string itself, the decimal
  * integer, the shortest double ("NaN", "Infinity" for non-finite), "true" or
  * "false", base64 bytes, or JSON text for arrays and key/value lists. */
@@ -38,8 +61,9 @@ struct tempo_kv {
     const char *key;  /* pool-owned */
     const char *text; /* pool-owned */
     enum tempo_value_type type;
-    int64_t i; /* TEMPO_VALUE_INT, TEMPO_VALUE_BOOL (0/1) */
-    double d;  /* TEMPO_VALUE_DOUBLE and TEMPO_VALUE_INT */
+    uint8_t key_id; /* enum tempo_key: tempo_key_of(key), set by every parser */
+    int64_t i;      /* TEMPO_VALUE_INT, TEMPO_VALUE_BOOL (0/1) */
+    double d;       /* TEMPO_VALUE_DOUBLE and TEMPO_VALUE_INT */
 };
 
 /* A 64-bit integer given as a JSON string ("1700000000000000000") or number;

@@ -1016,6 +1016,7 @@ static void kv_clear_value(struct tempo_kv *kv)
 static const char *parse_kv(struct scan *s, const char *p, size_t depth, struct tempo_kv *kv)
 {
     kv->key = "";
+    kv->key_id = TEMPO_KEY_OTHER;
     kv_clear_value(kv);
     if (*p != '{')
         return skip_value(s, p, depth);
@@ -1040,6 +1041,7 @@ static const char *parse_kv(struct scan *s, const char *p, size_t depth, struct 
     if (rc < 0)
         return NULL;
     kv->key = slot_pool_str(s, &key);
+    kv->key_id = (uint8_t)tempo_key_of(kv->key);
     return p;
 }
 

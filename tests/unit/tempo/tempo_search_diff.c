@@ -41,6 +41,8 @@ static const char *diff_kv(const struct tempo_kv *a, const struct tempo_kv *b)
         return differ("attribute key '%s' vs '%s'", a->key, b->key);
     if (strcmp(a->text, b->text) != 0)
         return differ("attribute text '%.200s' vs '%.200s'", a->text, b->text);
+    if (a->key_id != b->key_id || a->key_id != (uint8_t)tempo_key_of(a->key))
+        return differ("attribute %s%s: key id differs", a->key, "");
     if (a->type != b->type || a->i != b->i || !same_double(a->d, b->d))
         return differ("attribute %s%s: type, i or d differ", a->key, "");
     return NULL;

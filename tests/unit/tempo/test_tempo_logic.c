@@ -356,6 +356,43 @@ static void test_occurrences_from_select_search(void)
     tempo_search_result_cleanup(&r);
 }
 
+static void test_attribute_key_ids(void)
+{
+    static const struct {
+        const char *key;
+        enum tempo_key id;
+    } cases[] = {
+        {"service.name", TEMPO_KEY_SERVICE_NAME},
+        {"http.route", TEMPO_KEY_HTTP_ROUTE},
+        {"url.path", TEMPO_KEY_URL_PATH},
+        {"http.target", TEMPO_KEY_HTTP_TARGET},
+        {"exception.type", TEMPO_KEY_EXCEPTION_TYPE},
+        {"exception.message", TEMPO_KEY_EXCEPTION_MESSAGE},
+        {"exception.stacktrace", TEMPO_KEY_EXCEPTION_STACKTRACE},
+        {"exception.escaped", TEMPO_KEY_EXCEPTION_ESCAPED},
+        {"telemetry.sdk.language", TEMPO_KEY_SDK_LANGUAGE},
+        {"error.fingerprint", TEMPO_KEY_ERROR_FINGERPRINT},
+        {"grouping.fingerprint", TEMPO_KEY_GROUPING_FINGERPRINT},
+        {"statusMessage", TEMPO_KEY_STATUS_MESSAGE},
+        {"", TEMPO_KEY_OTHER},
+        {"exception.", TEMPO_KEY_OTHER},
+        {"exception.types", TEMPO_KEY_OTHER},
+        {"exception.typ", TEMPO_KEY_OTHER},
+        {"Exception.type", TEMPO_KEY_OTHER},
+        {"service.name ", TEMPO_KEY_OTHER},
+        {"service", TEMPO_KEY_OTHER},
+        {"http.routes", TEMPO_KEY_OTHER},
+        {"url.pat", TEMPO_KEY_OTHER},
+        {"telemetry.sdk.name", TEMPO_KEY_OTHER},
+        {"grouping.fingerprint.x", TEMPO_KEY_OTHER},
+        {"status", TEMPO_KEY_OTHER},
+        {"error", TEMPO_KEY_OTHER},
+        {"x", TEMPO_KEY_OTHER},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ASSERT_EQ_INT(tempo_key_of(cases[i].key), cases[i].id);
+}
+
 /* The attribute rules of select-mode occurrences, one rule per span: the
  * first attribute of a key decides (a non-string first value reads as
  * absent), http.route > url.path > http.target (query cut) > span name,
@@ -612,6 +649,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_every_exception_of_a_trace),
     UNIT_TEST(test_occurrences_from_select_search),
     UNIT_TEST(test_select_search_attribute_rules),
+    UNIT_TEST(test_attribute_key_ids),
     UNIT_TEST(test_status_errors),
     UNIT_TEST(test_cache_lru_bounded_in_bytes),
     UNIT_TEST(test_cache_refuses_heavy_and_settling_traces),
