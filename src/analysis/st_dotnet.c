@@ -92,6 +92,8 @@ static void parse_location(struct st_parser *p, struct stack_frame *f, const cha
 static bool parse_frame(struct st_parser *p, int e, const struct st_line *l, const char *t,
                         size_t tn)
 {
+    if (tn < 3) /* "at <---" leaves only "at" */
+        return false;
     const char *s = t + 3;
     size_t n = tn - 3;
     const char *lp = memchr(s, '(', n);

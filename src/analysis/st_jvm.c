@@ -202,6 +202,8 @@ static void strip_module_prefixes(const char **name, size_t *n)
 static bool parse_frame(struct st_parser *p, int e, const struct st_line *l, const char *t,
                         size_t tn, bool php)
 {
+    if (tn < 3)
+        return false;
     const char *s = t + 3;
     size_t n = tn - 3;
     const char *lp = memchr(s, '(', n);

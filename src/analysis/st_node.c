@@ -176,6 +176,8 @@ static void clean_function(const char **fn, size_t *n)
 static bool parse_v8_frame(struct st_parser *p, int e, const struct st_line *l, const char *t,
                            size_t tn)
 {
+    if (tn < 3)
+        return false;
     const char *r = t + 3;
     size_t rn = tn - 3;
     sv_trim(&r, &rn);

@@ -563,6 +563,23 @@ static void test_ruby_label_prefix_longer_than_a_name(void)
     ASSERT_FRAME(frame(0, 1), "SyncJob", "run", "/app/app/jobs/sync_job.rb", 9, true);
 }
 
+/* Found by the stacktrace fuzz target: an aggregate-end marker right after
+ * "at" ("   at <---") left a two-byte frame that was read as if longer. */
+static void test_dotnet_at_with_only_the_aggregate_marker(void)
+{
+    static const char *const texts[] = {
+        "System.AggregateException: boom\n   at <---\n",
+        "System.AggregateException: boom\n   at <---",
+        "System.AggregateException: boom\n   at  <---\n   at A.B() in /x.cs:line 3\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        parse(texts[i], STACK_LANG_DOTNET);
+        ASSERT_EQ_UINT(st.n_exceptions, 1);
+        for (size_t f = 0; f < st.n_frames; f++)
+            ASSERT_TRUE(st.frames[f].text_offset + st.frames[f].text_length <= strlen(texts[i]));
+    }
+}
+
 /* ---- PHP ---------------------------------------------------------------- */
 
 static void test_php_native_with_next_chain(void)
@@ -750,6 +767,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_dotnet_code_in_type_and_cut),
     UNIT_TEST(test_ruby_causes_and_labels),
     UNIT_TEST(test_ruby_label_prefix_longer_than_a_name),
+    UNIT_TEST(test_dotnet_at_with_only_the_aggregate_marker),
     UNIT_TEST(test_php_native_with_next_chain),
     UNIT_TEST(test_php_otel_java_shape),
     UNIT_TEST(test_unknown_format_gives_line_frames),
