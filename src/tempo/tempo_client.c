@@ -16,10 +16,9 @@
 /* a search answer past this size is read while it arrives (tempo_search_stream) */
 #define TEMPO_STREAM_START (64u << 10)
 #define TEMPO_STREAM_STEP  (32u << 10)
-#define TEMPO_STREAM_ROOM                                                                          \
-    (12u                                                                                           \
-     << 20) /* a bigger answer is read ahead up to here (under et_malloc_tune's mmap threshold) */
-#define TEMPO_TAGS_BODY (16u << 20)
+/* a bigger answer is read ahead up to here (under et_malloc_tune's mmap threshold) */
+#define TEMPO_STREAM_ROOM (12u << 20)
+#define TEMPO_TAGS_BODY   (16u << 20)
 
 static void base_request(const struct query_ctx *ctx, struct http_request *req, const char *url,
                          size_t max_body)
@@ -316,8 +315,7 @@ int tempo_get_buildinfo(const struct query_ctx *ctx, char *version, size_t size,
 {
     char *url = buildinfo_url(ctx);
     struct http_response resp;
-    struct et_error e;
-    get(ctx, url, TEMPO_SMALL_BODY, &resp, &e);
+    get(ctx, url, TEMPO_SMALL_BODY, &resp, NULL); /* take_buildinfo reads resp.err */
     struct tempo_buildinfo bi;
     take_buildinfo(&resp, &bi);
     http_response_cleanup(&resp);

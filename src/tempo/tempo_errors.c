@@ -42,18 +42,19 @@ static const char *copy(struct tempo_error_list *l, const char *s)
 
 /* ---- rules shared by both sources ------------------------------------------------------------ */
 
-/* Route from the attribute getter `get` over http.route, url.path, http.target. */
-static const char *route_rule(const char *(*get)(const void *obj, const char *key), const void *obj,
-                              const char *name, size_t *len)
+/* The route: http.route, else url.path, else http.target without its
+ * query, else the span name (the attributes as found in the span). */
+static const char *route_rule(const struct tempo_kv *route, const struct tempo_kv *path,
+                              const struct tempo_kv *target, const char *name, size_t *len)
 {
-    const char *v = get(obj, "http.route");
+    const char *v = tempo_kv_text(route);
     if (!v)
-        v = get(obj, "url.path");
+        v = tempo_kv_text(path);
     if (v) {
         *len = strlen(v);
         return v;
     }
-    v = get(obj, "http.target");
+    v = tempo_kv_text(target);
     if (v) {
         *len = strcspn(v, "?");
         return v;
@@ -83,15 +84,11 @@ static bool list_allows_cstr(const struct et_strlist *l, const char *s)
 
 /* ---- from whole traces ----------------------------------------------------------------------- */
 
-static const char *span_attr(const void *obj, const char *key)
-{
-    const struct tempo_span *s = obj;
-    return tempo_kv_string(s->attrs, s->n_attrs, key);
-}
-
 const char *tempo_span_route(const struct tempo_span *s, size_t *len)
 {
-    return route_rule(span_attr, s, s->name, len);
+    return route_rule(tempo_kv_find_id(s->attrs, s->n_attrs, TEMPO_KEY_HTTP_ROUTE),
+                      tempo_kv_find_id(s->attrs, s->n_attrs, TEMPO_KEY_URL_PATH),
+                      tempo_kv_find_id(s->attrs, s->n_attrs, TEMPO_KEY_HTTP_TARGET), s->name, len);
 }
 
 const char *tempo_span_environment(const struct tempo_trace *t, const struct tempo_span *s)
@@ -265,31 +262,6 @@ static void search_keys_find(const struct tempo_search_span *s, struct search_ke
     }
 }
 
-/* tempo_kv_string()'s rule: a non-empty string value, else NULL. */
-static const char *kv_text(const struct tempo_kv *kv)
-{
-    return kv && kv->type == TEMPO_VALUE_STRING && kv->text[0] ? kv->text : NULL;
-}
-
-/* route_rule() over the attributes found. */
-static const char *search_route(const struct search_keys *k, const char *name, size_t *len)
-{
-    const char *v = kv_text(k->by_key[TEMPO_KEY_HTTP_ROUTE]);
-    if (!v)
-        v = kv_text(k->by_key[TEMPO_KEY_URL_PATH]);
-    if (v) {
-        *len = strlen(v);
-        return v;
-    }
-    v = kv_text(k->by_key[TEMPO_KEY_HTTP_TARGET]);
-    if (v) {
-        *len = strcspn(v, "?");
-        return v;
-    }
-    *len = strlen(name);
-    return name;
-}
-
 /* A string of the search result: borrowed, or copied into the list. */
 static const char *take(struct tempo_error_list *l, const char *s, bool borrow)
 {
@@ -304,13 +276,14 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
         const struct tempo_search_span *s = &st->spans[i];
         struct search_keys k;
         search_keys_find(s, &k);
-        const char *svc = kv_text(k.by_key[TEMPO_KEY_SERVICE_NAME]);
+        const char *svc = tempo_kv_text(k.by_key[TEMPO_KEY_SERVICE_NAME]);
         if (!svc)
             svc = "unknown_service";
         size_t rlen;
-        const char *route = search_route(&k, s->name, &rlen);
-        const char *type = kv_text(k.by_key[TEMPO_KEY_EXCEPTION_TYPE]);
-        const char *stack = kv_text(k.by_key[TEMPO_KEY_EXCEPTION_STACKTRACE]);
+        const char *route = route_rule(k.by_key[TEMPO_KEY_HTTP_ROUTE], k.by_key[TEMPO_KEY_URL_PATH],
+                                       k.by_key[TEMPO_KEY_HTTP_TARGET], s->name, &rlen);
+        const char *type = tempo_kv_text(k.by_key[TEMPO_KEY_EXCEPTION_TYPE]);
+        const char *stack = tempo_kv_text(k.by_key[TEMPO_KEY_EXCEPTION_STACKTRACE]);
         bool has_exception = type || k.by_key[TEMPO_KEY_EXCEPTION_MESSAGE] || stack;
         if (!type)
             type = has_exception ? TEMPO_UNKNOWN_TYPE : TEMPO_NO_EXCEPTION;
@@ -327,10 +300,10 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
             borrow && route[rlen] == '\0' ? route : tempo_pool_strndup(&out->pool, route, rlen);
         e->span_name = take(out, s->name, borrow);
         e->exception_type = take(out, type, borrow);
-        e->sdk_language = take(out, kv_text(k.by_key[TEMPO_KEY_SDK_LANGUAGE]), borrow);
-        const char *custom = kv_text(k.by_key[TEMPO_KEY_ERROR_FINGERPRINT]);
+        e->sdk_language = take(out, tempo_kv_text(k.by_key[TEMPO_KEY_SDK_LANGUAGE]), borrow);
+        const char *custom = tempo_kv_text(k.by_key[TEMPO_KEY_ERROR_FINGERPRINT]);
         if (!custom)
-            custom = kv_text(k.by_key[TEMPO_KEY_GROUPING_FINGERPRINT]);
+            custom = tempo_kv_text(k.by_key[TEMPO_KEY_GROUPING_FINGERPRINT]);
         e->custom_fingerprint = take(out, custom, borrow);
         e->stacktrace = take(out, stack, borrow);
         if (has_exception) {
@@ -344,7 +317,7 @@ static void from_search(struct tempo_error_list *out, const struct tempo_search_
                          : esc->type == TEMPO_VALUE_BOOL ? esc->i != 0
                                                          : strcmp(esc->text, "true") == 0;
         } else {
-            e->message = take(out, kv_text(k.by_key[TEMPO_KEY_STATUS_MESSAGE]), borrow);
+            e->message = take(out, tempo_kv_text(k.by_key[TEMPO_KEY_STATUS_MESSAGE]), borrow);
         }
     }
 }

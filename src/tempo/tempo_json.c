@@ -388,8 +388,20 @@ const struct tempo_kv *tempo_kv_find(const struct tempo_kv *kvs, uint32_t n, con
     return NULL;
 }
 
+const char *tempo_kv_text(const struct tempo_kv *kv)
+{
+    return kv && kv->type == TEMPO_VALUE_STRING && kv->text[0] ? kv->text : NULL;
+}
+
 const char *tempo_kv_string(const struct tempo_kv *kvs, uint32_t n, const char *key)
 {
-    const struct tempo_kv *kv = tempo_kv_find(kvs, n, key);
-    return kv && kv->type == TEMPO_VALUE_STRING && kv->text[0] ? kv->text : NULL;
+    return tempo_kv_text(tempo_kv_find(kvs, n, key));
+}
+
+const struct tempo_kv *tempo_kv_find_id(const struct tempo_kv *kvs, uint32_t n, enum tempo_key id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (kvs[i].key_id == id)
+            return &kvs[i];
+    return NULL;
 }

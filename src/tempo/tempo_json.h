@@ -100,5 +100,9 @@ uint32_t tempo_json_kv_list(struct tempo_pool *pool, const json_t *arr, size_t m
 const struct tempo_kv *tempo_kv_find(const struct tempo_kv *kvs, uint32_t n, const char *key);
 /* Its text when it is a non-empty string, else NULL. */
 const char *tempo_kv_string(const struct tempo_kv *kvs, uint32_t n, const char *key);
+/* tempo_kv_find() by key id (`id` other than TEMPO_KEY_OTHER). */
+const struct tempo_kv *tempo_kv_find_id(const struct tempo_kv *kvs, uint32_t n, enum tempo_key id);
+/* The text of `kv` when it is a non-empty string, else NULL (NULL kv too). */
+const char *tempo_kv_text(const struct tempo_kv *kv);
 
 #endif

@@ -205,6 +205,15 @@ struct scan {
     size_t ahead_next[2];           /* per list, the next element the full reading may take */
 };
 
+/* The scanner's work arrays (not its pool, which holds the result). */
+static void scan_free(struct scan *s)
+{
+    free(s->traces);
+    free(s->spans);
+    free(s->kvs);
+    free(s->tmp);
+}
+
 static const char *scan_fail(struct scan *s, const char *at, const char *why)
 {
     if (!s->why) {
@@ -1213,7 +1222,6 @@ static const char *parse_sets(struct scan *s, const char *p, size_t depth, int64
     return rc < 0 ? NULL : p;
 }
 
-/* One element of "traces" (depth 1); kept when it has a usable traceID. */
 static void push_trace(struct scan *s, const struct tempo_search_trace *t)
 {
     if (s->n_traces == s->cap_traces) {
@@ -1223,6 +1231,7 @@ static void push_trace(struct scan *s, const struct tempo_search_trace *t)
     s->traces[s->n_traces++] = *t;
 }
 
+/* One element of "traces" (depth 1); kept when it has a usable traceID. */
 static const char *parse_trace(struct scan *s, const char *p)
 {
     if (*p != '{')
@@ -1474,10 +1483,7 @@ static int parse_search(const char *body, size_t len, const struct read_ahead *a
             memcpy(r->traces, s.traces, s.n_traces * sizeof *r->traces);
         r->n_traces = s.n_traces;
     }
-    free(s.traces);
-    free(s.spans);
-    free(s.kvs);
-    free(s.tmp);
+    scan_free(&s);
     if (rc == 0 && metrics) {
         json_error_t jerr;
         json_t *m = json_loadb(metrics, (size_t)(metrics_end - metrics), JSON_ALLOW_NUL, &jerr);
@@ -1551,10 +1557,7 @@ static void ahead_state_cleanup(struct ahead_state *a)
 {
     tempo_pool_cleanup(&a->pool);
     free(a->elems);
-    free(a->s.traces);
-    free(a->s.spans);
-    free(a->s.kvs);
-    free(a->s.tmp);
+    scan_free(&a->s);
 }
 
 struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step)

@@ -115,19 +115,36 @@ static const char *compare(int rc_new, const struct tempo_search_result *a,
     return NULL;
 }
 
-const char *tempo_search_diff(const char *body, size_t len)
-{
+/* Two readings of one body: results, errors and return codes. */
+struct readings {
     struct tempo_search_result a, b;
     struct et_error ea, eb;
-    tempo_search_result_init(&a);
-    tempo_search_result_init(&b);
-    et_error_clear(&ea);
-    et_error_clear(&eb);
-    int rc_new = tempo_search_parse(body, len, &a, &ea);
-    int rc_ref = tempo_search_parse_ref(body, len, &b, &eb);
-    const char *d = compare(rc_new, &a, &ea, rc_ref, &b, &eb);
-    tempo_search_result_cleanup(&a);
-    tempo_search_result_cleanup(&b);
+    int rc_a, rc_b;
+};
+
+static void readings_init(struct readings *r)
+{
+    tempo_search_result_init(&r->a);
+    tempo_search_result_init(&r->b);
+    et_error_clear(&r->ea);
+    et_error_clear(&r->eb);
+    r->rc_a = r->rc_b = 0;
+}
+
+static void readings_cleanup(struct readings *r)
+{
+    tempo_search_result_cleanup(&r->a);
+    tempo_search_result_cleanup(&r->b);
+}
+
+const char *tempo_search_diff(const char *body, size_t len)
+{
+    struct readings r;
+    readings_init(&r);
+    r.rc_a = tempo_search_parse(body, len, &r.a, &r.ea);
+    r.rc_b = tempo_search_parse_ref(body, len, &r.b, &r.eb);
+    const char *d = compare(r.rc_a, &r.a, &r.ea, r.rc_b, &r.b, &r.eb);
+    readings_cleanup(&r);
     return d;
 }
 
@@ -152,20 +169,15 @@ const char *tempo_search_stream_diff(const char *body, size_t len, const size_t 
         if (sync)
             tempo_search_stream_wait_idle(st);
     }
-    struct tempo_search_result a, b;
-    struct et_error ea, eb;
-    tempo_search_result_init(&a);
-    tempo_search_result_init(&b);
-    et_error_clear(&ea);
-    et_error_clear(&eb);
-    int rc_stream = tempo_search_stream_finish(st, copy, len, &a, &ea);
+    struct readings r; /* a: streamed, b: whole */
+    readings_init(&r);
+    r.rc_a = tempo_search_stream_finish(st, copy, len, &r.a, &r.ea);
     tempo_search_stream_free(st);
-    int rc_plain = tempo_search_parse(body, len, &b, &eb);
-    const char *d = compare(rc_stream, &a, &ea, rc_plain, &b, &eb);
-    if (!d && rc_stream != 0 && strcmp(ea.message, eb.message) != 0)
-        d = differ("stream error '%s' vs '%s'", ea.message, eb.message);
-    tempo_search_result_cleanup(&a);
-    tempo_search_result_cleanup(&b);
+    r.rc_b = tempo_search_parse(body, len, &r.b, &r.eb);
+    const char *d = compare(r.rc_a, &r.a, &r.ea, r.rc_b, &r.b, &r.eb);
+    if (!d && r.rc_a != 0 && strcmp(r.ea.message, r.eb.message) != 0)
+        d = differ("stream error '%s' vs '%s'", r.ea.message, r.eb.message);
+    readings_cleanup(&r);
     free(copy);
     return d;
 }

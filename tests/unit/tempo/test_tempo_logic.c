@@ -306,6 +306,14 @@ static void test_every_exception_of_a_trace(void)
     tempo_trace_unref(t);
 }
 
+/* A search answer parsed (it must be valid). */
+static void parse_search_ok(const char *body, struct tempo_search_result *r)
+{
+    struct et_error err;
+    tempo_search_result_init(r);
+    ASSERT_EQ_INT(tempo_search_parse(body, strlen(body), r, &err), 0);
+}
+
 static void test_occurrences_from_select_search(void)
 {
     const char *body =
@@ -324,9 +332,7 @@ static void test_occurrences_from_select_search(void)
         "{\"spanID\":\"0000000000000003\",\"name\":\"PUT\",\"attributes\":["
         "{\"key\":\"exception.stacktrace\",\"value\":{\"stringValue\":\"st\"}}]}]}]}]}";
     struct tempo_search_result r;
-    struct et_error err;
-    tempo_search_result_init(&r);
-    ASSERT_EQ_INT(tempo_search_parse(body, strlen(body), &r, &err), 0);
+    parse_search_ok(body, &r);
     struct query q;
     query_init(&q);
     struct tempo_filter f = {&q, false};
@@ -400,24 +406,31 @@ static void test_attribute_key_ids(void)
  * only start like a known one are not it. */
 static void test_select_search_attribute_rules(void)
 {
+    /* clang-format off */
 #define KV(k, v) "{\"key\":\"" k "\",\"value\":{\"stringValue\":\"" v "\"}}"
-#define SPAN(id, attrs)                                                                            \
+#define SPAN(id, attrs) \
     "{\"spanID\":\"000000000000000" id "\",\"name\":\"op" id "\",\"attributes\":[" attrs "]}"
-    const char *body = "{\"traces\":[{\"traceID\":\"1\",\"spanSets\":[{\"spans\":[" SPAN(
-        "1", "{\"key\":\"service.name\",\"value\":{\"intValue\":\"7\"}}," KV(
-                 "service.name", "late") "," KV("url.path",
-                                                "/u") "," KV("http.target", "/t?q") "," KV("http."
-                                                                                           "route",
-                                                                                           "/r") "," KV("exception.typeX",
-                                                                                                        "no") "," KV("exception.type", "E1") "," KV("exception.type", "E2") "," KV("error.fingerprint", "") "," KV("grouping.fingerprint", "gfp") "," KV("telemetry.sdk.language", "go") "," KV("exception.escaped", "true")) "," SPAN("2", KV("http.target", "/t?q") "," KV("statusMessage", "") "," KV("statusMessage", "second") "," KV("exception.message", "m2")) "," SPAN("3", KV("url.path",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "/u") "," KV("http.target", "/t") "," KV("exception.", "x") "," KV("servicename", "x") "," KV("error.fingerprint",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "efp")) "]}]}]}";
+    const char *body =
+        "{\"traces\":[{\"traceID\":\"1\",\"spanSets\":[{\"spans\":["
+        SPAN("1", "{\"key\":\"service.name\",\"value\":{\"intValue\":\"7\"}},"
+                  KV("service.name", "late") ","
+                  KV("url.path", "/u") "," KV("http.target", "/t?q") "," KV("http.route", "/r") ","
+                  KV("exception.typeX", "no") ","
+                  KV("exception.type", "E1") "," KV("exception.type", "E2") ","
+                  KV("error.fingerprint", "") "," KV("grouping.fingerprint", "gfp") ","
+                  KV("telemetry.sdk.language", "go") "," KV("exception.escaped", "true")) ","
+        SPAN("2", KV("http.target", "/t?q") ","
+                  KV("statusMessage", "") "," KV("statusMessage", "second") ","
+                  KV("exception.message", "m2")) ","
+        SPAN("3", KV("url.path", "/u") "," KV("http.target", "/t") ","
+                  KV("exception.", "x") "," KV("servicename", "x") ","
+                  KV("error.fingerprint", "efp"))
+        "]}]}]}";
 #undef KV
 #undef SPAN
+    /* clang-format on */
     struct tempo_search_result r;
-    struct et_error err;
-    tempo_search_result_init(&r);
-    ASSERT_EQ_INT(tempo_search_parse(body, strlen(body), &r, &err), 0);
+    parse_search_ok(body, &r);
     struct query q;
     query_init(&q);
     struct tempo_filter f = {&q, false};
