@@ -441,6 +441,7 @@ static size_t split_lines(const char *text, size_t len, struct line **out, struc
 
 json_t *dsfile_yaml_to_json(const char *text, size_t len, struct et_error *err)
 {
+    et_error_clear(err); /* the reader asks whether an error was already said */
     struct line *lines = NULL;
     size_t n = split_lines(text, len, &lines, err);
     if (n == (size_t)-1)
@@ -527,6 +528,7 @@ static int fill_from_doc(json_t *doc, struct dsfile *out, struct et_error *err)
 int dsfile_parse(const char *text, size_t len, struct dsfile *out, struct et_error *err)
 {
     memset(out, 0, sizeof *out);
+    et_error_clear(err);
     size_t k = 0;
     while (k < len && isspace((unsigned char)text[k]))
         k++;

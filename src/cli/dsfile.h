@@ -36,11 +36,13 @@ struct dsfile {
 
 /* Read and parse `path`. */
 int dsfile_load(const char *path, struct dsfile *out, struct et_error *err);
-/* Parse text already in memory (also the fuzzing entry point). */
+/* Parse text already in memory (also the fuzzing entry point). `err` need
+ * not be clear: it is cleared first, then set on failure (status 400). */
 int dsfile_parse(const char *text, size_t len, struct dsfile *out, struct et_error *err);
 void dsfile_cleanup(struct dsfile *f);
 
-/* The YAML subset → JSON value (exposed for tests and fuzzing). New reference. */
+/* The YAML subset → JSON value (exposed for tests and fuzzing). New reference,
+ * or NULL with `err` set (status 400; cleared first like dsfile_parse). */
 json_t *dsfile_yaml_to_json(const char *text, size_t len, struct et_error *err);
 
 #endif

@@ -140,6 +140,23 @@ static void test_bad_files_name_the_line(void)
     expect_line_error(deep, "nested too deeply");
 }
 
+/* The caller's error need not be clear: a key that is not UTF-8 (jansson
+ * refuses it) is still reported as a 400 naming the line, not left to
+ * whatever the struct held (found by the dsfile fuzz target in CI). */
+static void test_bad_key_with_a_stale_error_struct(void)
+{
+    const char *text = "a: 1\n\xff\xfe: 2\n";
+    struct dsfile f;
+    struct et_error err;
+    et_error_set(&err, 502, ET_SOURCE_DOWNSTREAM, "left over from an earlier call");
+    ASSERT_EQ_INT(dsfile_parse(text, strlen(text), &f, &err), -1);
+    ASSERT_EQ_INT(err.status, 400);
+    ASSERT_CONTAINS(err.message, "line 2: invalid key");
+    et_error_set(&err, 502, ET_SOURCE_DOWNSTREAM, "left over from an earlier call");
+    ASSERT_NULL(dsfile_yaml_to_json(text, strlen(text), &err));
+    ASSERT_EQ_INT(err.status, 400);
+}
+
 static void test_sparkline(void)
 {
     double v[8] = {0, 1, 2, 3, 4, 5, 6, 7};
@@ -158,6 +175,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_provisioning_yaml),
     UNIT_TEST(test_flow_mapping_and_json),
     UNIT_TEST(test_bad_files_name_the_line),
+    UNIT_TEST(test_bad_key_with_a_stale_error_struct),
     UNIT_TEST(test_sparkline),
     {0},
 };
