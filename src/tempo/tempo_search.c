@@ -1536,12 +1536,13 @@ struct tempo_search_stream {
     atomic_size_t progress; /* where the reader stands (a hint for finish()) */
     /* under the lock */
     const char *body;
-    size_t avail;  /* bytes published by feed() */
-    size_t seen;   /* avail when the reader last looked */
-    bool all_in;   /* finish(): the body is complete, read what is there and leave */
-    bool idle;     /* the reader waits for more than it has seen */
-    bool finished; /* the reader has left */
-    bool running;  /* a reader thread exists (joined by finish/free) */
+    size_t avail;       /* bytes published by feed() */
+    size_t seen;        /* avail when the reader last looked */
+    bool all_in;        /* finish(): the body is complete, read what is there and leave */
+    bool idle;          /* the reader waits for more than it has seen */
+    bool finished;      /* the reader has left */
+    bool running;       /* a reader thread exists (joined by finish/free) */
+    bool inline_reader; /* no thread: feed() reads (tempo_search_stream_new_inline) */
     pthread_t thread;
     struct ahead_state reader; /* the reader's own; read by others after joining it */
 };
@@ -1571,6 +1572,13 @@ struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step
     atomic_init(&st->limit, SIZE_MAX);
     atomic_init(&st->progress, 0);
     ahead_state_init(&st->reader);
+    return st;
+}
+
+struct tempo_search_stream *tempo_search_stream_new_inline(void)
+{
+    struct tempo_search_stream *st = tempo_search_stream_new(0, 1);
+    st->inline_reader = true;
     return st;
 }
 
@@ -1718,10 +1726,15 @@ void tempo_search_stream_feed(void *stream, const char *data, size_t len)
         st->body = data;
     if (data == st->body && len > st->avail && !st->finished && !st->stop && !st->all_in) {
         st->avail = len;
-        if (!st->running && len >= st->start_at)
-            st->running = pthread_create(&st->thread, NULL, ahead_reader, st) == 0;
-        if (st->running && st->avail >= st->seen + st->step)
-            pthread_cond_broadcast(&st->cond);
+        if (st->inline_reader) {
+            st->seen = len;
+            st->finished = !ahead_advance(&st->reader, data, len, st);
+        } else {
+            if (!st->running && len >= st->start_at)
+                st->running = pthread_create(&st->thread, NULL, ahead_reader, st) == 0;
+            if (st->running && st->avail >= st->seen + st->step)
+                pthread_cond_broadcast(&st->cond);
+        }
     }
     pthread_mutex_unlock(&st->lock);
 }

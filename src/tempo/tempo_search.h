@@ -93,6 +93,11 @@ struct tempo_search_stream;
  * looks again every `step` new bytes (TEMPO_STREAM_START / _STEP in the
  * client; tests use small values). Never NULL. */
 struct tempo_search_stream *tempo_search_stream_new(size_t start_at, size_t step);
+/* The same reading without a second thread: feed() itself reads every
+ * complete element there is, on the caller's thread, before it returns. For
+ * fuzzing, where a thread per input costs more than reading the input;
+ * finish() never splits the rest with such a stream. Never NULL. */
+struct tempo_search_stream *tempo_search_stream_new_inline(void);
 /* The body so far: `data` stays valid and its first `len` bytes unchanged
  * until finish() or free(), or until a call with `data` NULL (the body is
  * about to move: the reader stops; its elements stay usable, by offset);

@@ -149,24 +149,25 @@ const char *tempo_search_diff(const char *body, size_t len)
 }
 
 const char *tempo_search_stream_diff(const char *body, size_t len, const size_t *cuts,
-                                     size_t n_cuts, bool sync, bool moved, bool early)
+                                     size_t n_cuts, enum stream_reader how, bool moved, bool early)
 {
     char *copy = malloc(len + 1); /* bytes that stay put, as http.c promises */
     if (!copy)
         return differ("out of memory%s", "");
     memcpy(copy, body, len);
     copy[len] = '\0';
-    struct tempo_search_stream *st = tempo_search_stream_new(0, 1);
+    struct tempo_search_stream *st = how == STREAM_READER_INLINE ? tempo_search_stream_new_inline()
+                                                                 : tempo_search_stream_new(0, 1);
     for (size_t i = 0; i < n_cuts; i++) {
         tempo_search_stream_feed(st, copy, cuts[i]);
-        if (sync)
+        if (how == STREAM_READER_SYNC)
             tempo_search_stream_wait_idle(st);
         if (moved && i == 0)
             tempo_search_stream_feed(st, NULL, 0);
     }
     if (!early) {
         tempo_search_stream_feed(st, copy, len);
-        if (sync)
+        if (how == STREAM_READER_SYNC)
             tempo_search_stream_wait_idle(st);
     }
     struct readings r; /* a: streamed, b: whole */

@@ -25,14 +25,18 @@ int tempo_search_parse_ref(const char *body, size_t len, struct tempo_search_res
  * first difference. */
 const char *tempo_search_diff(const char *body, size_t len);
 
+/* How the reader of tempo_search_stream_diff() keeps up: on its thread,
+ * allowed to catch up after each piece (SYNC) or racing the feeder (RACING),
+ * or inside feed() with no thread (INLINE, tempo_search_stream_new_inline). */
+enum stream_reader { STREAM_READER_SYNC, STREAM_READER_RACING, STREAM_READER_INLINE };
+
 /* NULL when reading `body` while it arrives (tempo_search_stream: the body
  * fed in pieces ending at cuts[0..n_cuts), ascending and below len, then
  * whole unless `early` (finish() then comes with the rest unfed, so it
- * reads part of the rest itself); the reader thread allowed to catch up
- * after each piece when `sync`; with `moved`, the body announced as moving
- * after the first piece) gives exactly tempo_search_parse()'s result, errors
- * word for word. */
+ * reads part of the rest itself); the reader kept up as `how` says; with
+ * `moved`, the body announced as moving after the first piece) gives exactly
+ * tempo_search_parse()'s result, errors word for word. */
 const char *tempo_search_stream_diff(const char *body, size_t len, const size_t *cuts,
-                                     size_t n_cuts, bool sync, bool moved, bool early);
+                                     size_t n_cuts, enum stream_reader how, bool moved, bool early);
 
 #endif

@@ -43,7 +43,7 @@ static size_t streamed; /* ... also read while arriving */
 
 /* Read while arriving, in pieces picked from `seed`: every piece `step`
  * bytes long, or cuts at a third and two thirds; the reader catching up after
- * each piece or racing the feeder; sometimes told the body moved, sometimes
+ * each piece, racing the feeder or reading inside feed(); sometimes told the body moved, sometimes
  * finished before the last piece. */
 static void same_streamed(const char *body, size_t len, const char *what, size_t seed)
 {
@@ -56,8 +56,8 @@ static void same_streamed(const char *body, size_t len, const char *what, size_t
         cuts[n++] = len / 3;
         cuts[n++] = 2 * len / 3;
     }
-    const char *d =
-        tempo_search_stream_diff(body, len, cuts, n, seed % 3 != 0, seed % 5 == 4, seed % 7 == 3);
+    const char *d = tempo_search_stream_diff(body, len, cuts, n, (enum stream_reader)(seed % 3),
+                                             seed % 5 == 4, seed % 7 == 3);
     streamed++;
     if (d)
         UNIT_FAIL("%s read while arriving (%zu bytes, seed %zu, '%.80s'): %s", what, len, seed,
@@ -565,13 +565,35 @@ static void test_read_ahead(void)
      * middle and at an element start), and the result is still exact */
     for (size_t k = 1; k < 8; k++) {
         size_t cut = b.len * k / 8;
-        const char *d = tempo_search_stream_diff(b.data, b.len, &cut, 1, true, false, true);
+        const char *d =
+            tempo_search_stream_diff(b.data, b.len, &cut, 1, STREAM_READER_SYNC, false, true);
         if (d)
             UNIT_FAIL("finishing early at %zu: %s", cut, d);
-        d = tempo_search_stream_diff(b.data, b.len, &cut, 1, false, false, true);
+        d = tempo_search_stream_diff(b.data, b.len, &cut, 1, STREAM_READER_RACING, false, true);
         if (d)
             UNIT_FAIL("finishing early at %zu, reader racing: %s", cut, d);
+        d = tempo_search_stream_diff(b.data, b.len, &cut, 1, STREAM_READER_INLINE, false, true);
+        if (d)
+            UNIT_FAIL("finishing early at %zu, no reader thread: %s", cut, d);
     }
+    /* with no reader thread, feed() itself reads every complete element:
+     * after the first half, about half of them, then all */
+    struct tempo_search_stream *in = tempo_search_stream_new_inline();
+    tempo_search_stream_feed(in, b.data, b.len / 2);
+    size_t half = tempo_search_stream_read_ahead(in);
+    tempo_search_stream_feed(in, b.data, b.len);
+    size_t all = tempo_search_stream_read_ahead(in);
+    fprintf(stderr, "  read inside feed(): %zu of 1000 at half, %zu at the end\n", half, all);
+    ASSERT_TRUE(half > 450 && half < 550);
+    ASSERT_EQ_UINT(all, 1000);
+    struct tempo_search_result r;
+    struct et_error err;
+    tempo_search_result_init(&r);
+    ASSERT_EQ_INT(tempo_search_stream_finish(in, b.data, b.len, &r, &err), 0);
+    ASSERT_EQ_UINT(r.n_traces, 1000);
+    ASSERT_EQ_STR(r.traces[999].spans[0].attrs[5].text, "order 999 is not payable");
+    tempo_search_result_cleanup(&r);
+    tempo_search_stream_free(in);
     /* a small body never starts the reader */
     struct tempo_search_stream *st = tempo_search_stream_new(64 << 10, 32 << 10);
     tempo_search_stream_feed(st, b.data, 1000);
