@@ -198,12 +198,11 @@ static void strip_module_prefixes(const char **name, size_t *n)
     }
 }
 
-/* `at <name>(<source>)...` (t trimmed, starting with "at "). */
+/* `at <name>(<source>)...` (t trimmed; the caller checked it starts with
+ * "at ", so tn >= 3). */
 static bool parse_frame(struct st_parser *p, int e, const struct st_line *l, const char *t,
                         size_t tn, bool php)
 {
-    if (tn < 3)
-        return false;
     const char *s = t + 3;
     size_t n = tn - 3;
     const char *lp = memchr(s, '(', n);

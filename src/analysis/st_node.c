@@ -172,12 +172,11 @@ static void clean_function(const char **fn, size_t *n)
     sv_trim(fn, n);
 }
 
-/* `at ...` (t trimmed, starting with "at "). False when the line is cut. */
+/* `at ...` (t trimmed; the caller checked it starts with "at ", so
+ * tn >= 3). False when the line is cut. */
 static bool parse_v8_frame(struct st_parser *p, int e, const struct st_line *l, const char *t,
                            size_t tn)
 {
-    if (tn < 3)
-        return false;
     const char *r = t + 3;
     size_t rn = tn - 3;
     sv_trim(&r, &rn);
@@ -270,9 +269,8 @@ void st_parse_node(struct st_parser *p)
         if (frame_like) {
             if (e < 0)
                 e = st_add_exception(p, "", 0, l.offset, l.offset, 0, 0);
-            bool ok = t[0] == 'a' && t[1] == 't' && t[2] == ' '
-                          ? parse_v8_frame(p, e, &l, t, tn)
-                          : parse_at_sign_frame(p, e, &l, t, tn);
+            bool ok = sv_starts(t, tn, "at ") ? parse_v8_frame(p, e, &l, t, tn)
+                                              : parse_at_sign_frame(p, e, &l, t, tn);
             if (!ok && !l.terminated)
                 st_mark_cut(p, e);
             after_frames = after_frames || ok;
