@@ -17,7 +17,8 @@
 #define KEY_MAX      512 /* bytes of service / type kept */
 #define ID_MAX       64
 #define MESSAGE_MAX  8192
-#define KEY_ATTEMPTS 8 /* probes past a 64-bit hash collision */
+#define KEY_ATTEMPTS 8  /* probes past a 64-bit hash collision */
+#define MEMO_SLOTS   64 /* (service, type) pointer pairs remembered (stable strings) */
 
 struct summary_entry {
     struct error_summary_row row;
@@ -30,8 +31,15 @@ struct summary_entry {
     int64_t example_ns;
 };
 
+/* A pointer pair seen before and its row (error_summary_new_stable). */
+struct memo_slot {
+    const char *service, *type;
+    struct summary_entry *entry;
+};
+
 struct error_summary {
     struct u64_index index;
+    struct memo_slot *memo; /* MEMO_SLOTS, direct-mapped; NULL unless stable */
     struct summary_entry **entries;
     size_t n;
     size_t cap;
@@ -43,6 +51,13 @@ struct error_summary *error_summary_new(void)
 {
     struct error_summary *s = et_xcalloc(1, sizeof *s);
     u64_index_init(&s->index);
+    return s;
+}
+
+struct error_summary *error_summary_new_stable(void)
+{
+    struct error_summary *s = error_summary_new();
+    s->memo = et_xcalloc(MEMO_SLOTS, sizeof *s->memo);
     return s;
 }
 
@@ -65,6 +80,7 @@ void error_summary_free(struct error_summary *s)
         entry_free(s->entries[i]);
     free(s->entries);
     free((void *)s->rows);
+    free(s->memo);
     u64_index_cleanup(&s->index);
     free(s);
 }
@@ -156,11 +172,28 @@ static bool better_example(const struct summary_entry *e, const struct error_eve
     return strncmp(or_empty(ev->trace_id), e->trace_id, ID_MAX) < 0;
 }
 
+/* find_entry() through the pointer memo: the strings of a pair seen before
+ * are not read again (stable strings only). */
+static struct summary_entry *find_entry_memo(struct error_summary *s, const char *service,
+                                             const char *type)
+{
+    uintptr_t h = ((uintptr_t)service * 0x9e3779b97f4a7c15ull) ^ (uintptr_t)type;
+    struct memo_slot *m = &s->memo[(h ^ (h >> 29)) % MEMO_SLOTS];
+    if (m->entry && m->service == service && m->type == type)
+        return m->entry;
+    struct summary_entry *e = find_entry(s, service, type);
+    if (e)
+        *m = (struct memo_slot){service, type, e};
+    return e;
+}
+
 void error_summary_add(struct error_summary *s, const struct error_event *ev)
 {
     if (ev->in_baseline)
         return;
-    struct summary_entry *e = find_entry(s, or_empty(ev->service), or_empty(ev->exception_type));
+    const char *service = or_empty(ev->service), *type = or_empty(ev->exception_type);
+    struct summary_entry *e =
+        s->memo ? find_entry_memo(s, service, type) : find_entry(s, service, type);
     if (!e) {
         s->dropped++;
         return;

@@ -50,6 +50,12 @@ struct error_summary_row {
 struct error_summary;
 
 struct error_summary *error_summary_new(void);
+/* The same for events whose service and type strings stay unchanged, at
+ * the same addresses, until the summary is freed (a caller's list of
+ * occurrences): an event with the service and type pointers of an earlier
+ * event goes to that event's row without its strings being read. Callers
+ * that intern equal strings (tempo_search.c) get one lookup per pair. */
+struct error_summary *error_summary_new_stable(void);
 void error_summary_free(struct error_summary *s);
 /* Count one event (events with in_baseline set are ignored). */
 void error_summary_add(struct error_summary *s, const struct error_event *ev);

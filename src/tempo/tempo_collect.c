@@ -148,6 +148,11 @@ static size_t plan_reads(const struct tempo_collect *c, const struct tempo_searc
     return u;
 }
 
+static bool read_later(const struct tempo_search_trace *t, const void *collect)
+{
+    return needs_read(collect, t);
+}
+
 /* Occurrences of the traces the search answered on its own (select mode).
  * Their strings stay in the search results, whose pools the samples take
  * over when the run ends (tempo_collect_run). */
@@ -159,9 +164,9 @@ static void extract_searched(struct tempo_collect *c, const struct query *q,
         struct tempo_sample *s = &c->samples[i];
         s->traces = res[i].n_traces;
         s->capped = res[i].n_traces >= (size_t)c->limit;
-        for (size_t t = 0; t < res[i].n_traces; t++)
-            if (!needs_read(c, &res[i].traces[t]))
-                tempo_errors_from_search_borrowing(&s->errors, &res[i].traces[t], &select_filter);
+        if (c->caps.use_select) /* else every trace is read by ID */
+            tempo_errors_from_search_all(&s->errors, res[i].traces, res[i].n_traces, &select_filter,
+                                         read_later, c);
     }
 }
 

@@ -4,6 +4,7 @@
  */
 #include "tempo/tempo_errors.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,24 @@ void tempo_error_list_cleanup(struct tempo_error_list *l)
     free(l->items);
     tempo_pool_cleanup(&l->pool);
     tempo_error_list_init(l);
+}
+
+void tempo_error_list_reserve(struct tempo_error_list *l, size_t more)
+{
+    l->items = et_xgrow(l->items, &l->cap, l->n + more, sizeof *l->items);
+}
+
+void tempo_error_list_take(struct tempo_error_list *to, struct tempo_error_list *from)
+{
+    if (from->n)
+        tempo_error_list_reserve(to, from->n);
+    for (size_t i = 0; i < from->n; i++) {
+        to->items[to->n] = from->items[i];
+        to->items[to->n].seq = (uint32_t)to->n;
+        to->n++;
+    }
+    tempo_pool_adopt(&to->pool, &from->pool);
+    tempo_error_list_cleanup(from);
 }
 
 static struct tempo_error *push(struct tempo_error_list *l)
@@ -333,6 +352,54 @@ void tempo_errors_from_search_borrowing(struct tempo_error_list *out,
                                         const struct tempo_filter *f)
 {
     from_search(out, st, f, true);
+}
+
+/* One thread's share of tempo_errors_from_search_all(). */
+struct search_part {
+    const struct tempo_search_trace *traces;
+    size_t n;
+    const struct tempo_filter *f;
+    bool (*skip)(const struct tempo_search_trace *t, const void *arg);
+    const void *skip_arg;
+    struct tempo_error_list *out;
+};
+
+static void search_part_run(const struct search_part *p)
+{
+    size_t spans = 0;
+    for (size_t t = 0; t < p->n; t++)
+        spans += p->traces[t].n_spans;
+    tempo_error_list_reserve(p->out, spans);
+    for (size_t t = 0; t < p->n; t++)
+        if (!p->skip || !p->skip(&p->traces[t], p->skip_arg))
+            from_search(p->out, &p->traces[t], p->f, true);
+}
+
+static void *search_part_main(void *arg)
+{
+    search_part_run(arg);
+    return NULL;
+}
+
+void tempo_errors_from_search_all(struct tempo_error_list *out,
+                                  const struct tempo_search_trace *traces, size_t n,
+                                  const struct tempo_filter *f,
+                                  bool (*skip)(const struct tempo_search_trace *t, const void *arg),
+                                  const void *skip_arg)
+{
+    size_t half = n >= TEMPO_ERRORS_SPLIT_MIN ? n / 2 : n;
+    struct tempo_error_list second;
+    tempo_error_list_init(&second);
+    struct search_part a = {traces, half, f, skip, skip_arg, out};
+    struct search_part b = {traces + half, n - half, f, skip, skip_arg, &second};
+    pthread_t thread;
+    bool threaded = b.n > 0 && pthread_create(&thread, NULL, search_part_main, &b) == 0;
+    search_part_run(&a);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        search_part_run(&b);
+    tempo_error_list_take(out, &second);
 }
 
 /* ---- trace-exceptions ------------------------------------------------------------------------ */

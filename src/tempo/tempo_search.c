@@ -188,6 +188,15 @@ struct read_ahead {
     const struct tempo_search_trace *traces;
 };
 
+/* A text kept once per scanner (intern_text). */
+struct interned {
+    const char *text;
+    size_t len;
+};
+
+#define INTERN_SLOTS   64 /* distinct texts kept once per scanner; later ones as read */
+#define INTERN_MAX_LEN 256
+
 struct scan {
     const char *end;
     const char *fail_at, *why; /* first fault */
@@ -203,6 +212,7 @@ struct scan {
     const struct read_ahead *ahead; /* elements read while the body arrived */
     size_t n_ahead;                 /* ... in this many lists (0..2) */
     size_t ahead_next[2];           /* per list, the next element the full reading may take */
+    struct interned interned[INTERN_SLOTS]; /* open addressing; text NULL: free */
 };
 
 /* The scanner's work arrays (not its pool, which holds the result). */
@@ -1022,6 +1032,37 @@ static void kv_clear_value(struct tempo_kv *kv)
 }
 
 /* One KeyValue (tempo_json_kv). */
+/* `text` (in the scanner's pool), or an equal text the scanner kept before:
+ * equal texts get one pointer while the table has room, so a summary can
+ * group occurrences by pointer (error_summary_new_stable). */
+static const char *intern_text(struct scan *s, const char *text)
+{
+    size_t len = strnlen(text, INTERN_MAX_LEN + 1);
+    if (len > INTERN_MAX_LEN)
+        return text;
+    uint64_t head = 0, tail = 0;
+    memcpy(&head, text, len < 8 ? len : 8);
+    memcpy(&tail, text + (len < 8 ? 0 : len - 8), len < 8 ? len : 8);
+    uint64_t h = (head * 0x9e3779b97f4a7c15ull) ^ (tail + len) * 0xc2b2ae3d27d4eb4full;
+    size_t at = (size_t)(h >> 58); /* INTERN_SLOTS = 64 */
+    for (size_t probe = 0; probe < INTERN_SLOTS; probe++, at = (at + 1) % INTERN_SLOTS) {
+        struct interned *e = &s->interned[at];
+        if (!e->text) {
+            *e = (struct interned){text, len};
+            return text;
+        }
+        if (e->len == len && memcmp(e->text, text, len) == 0)
+            return e->text;
+    }
+    return text;
+}
+
+/* The keys whose values the panels group by: service.name, exception.type. */
+static bool grouped_by(unsigned key_id)
+{
+    return key_id == TEMPO_KEY_SERVICE_NAME || key_id == TEMPO_KEY_EXCEPTION_TYPE;
+}
+
 static const char *parse_kv(struct scan *s, const char *p, size_t depth, struct tempo_kv *kv)
 {
     kv->key = "";
@@ -1051,6 +1092,8 @@ static const char *parse_kv(struct scan *s, const char *p, size_t depth, struct 
         return NULL;
     kv->key = slot_pool_str(s, &key);
     kv->key_id = (uint8_t)tempo_key_of(kv->key);
+    if (kv->type == TEMPO_VALUE_STRING && grouped_by(kv->key_id))
+        kv->text = intern_text(s, kv->text);
     return p;
 }
 

@@ -8,9 +8,11 @@
 #include "analysis/error_summary.h"
 #include "frame/frame_helpers.h"
 
+/* The list's strings stay put while it lives, and the search parser gives
+ * equal services and types one pointer: the summary groups by pointer. */
 static struct error_summary *summarise(const struct tempo_error_list *l)
 {
-    struct error_summary *s = error_summary_new();
+    struct error_summary *s = error_summary_new_stable();
     for (size_t i = 0; i < l->n; i++) {
         const struct tempo_error *e = &l->items[i];
         struct error_event ev = {

@@ -419,6 +419,71 @@ static void test_summary_caps_the_example_stack(void)
     error_summary_free(s);
 }
 
+/* Grouping by pointer (error_summary_new_stable) gives the rows grouping
+ * by text gives: 150 (service, type) pairs over 7 services, each text at
+ * three addresses (as three parsers' pools would hold it), 3,000 events
+ * over more pointer pairs than the memo has slots. */
+static void test_stable_summary_equals_the_plain_one(void)
+{
+    static char services[7][3][16], types[150][3][16];
+    for (int c = 0; c < 3; c++) {
+        for (int v = 0; v < 7; v++)
+            snprintf(services[v][c], sizeof services[v][c], "svc-%d", v);
+        for (int p = 0; p < 150; p++)
+            snprintf(types[p][c], sizeof types[p][c], "Error%d", p);
+    }
+    struct error_summary *plain = error_summary_new(), *stable = error_summary_new_stable();
+    char ids[3000][8];
+    for (int i = 0; i < 3000; i++) {
+        int p = (i * 37 + i / 150) % 150, c = (i / 7) % 3;
+        snprintf(ids[i], sizeof ids[i], "t%d", i);
+        struct error_event ev = event(FROM + (i * 7919 % 3000) * S / 10, services[p % 7][c], "r",
+                                      types[p][c], ids[i], "", ids[i], i % 13 == 0);
+        error_summary_add(plain, &ev);
+        error_summary_add(stable, &ev);
+    }
+    size_t n, m;
+    const struct error_summary_row *const *a = error_summary_rows(plain, &n);
+    const struct error_summary_row *const *b = error_summary_rows(stable, &m);
+    ASSERT_EQ_UINT(m, n);
+    ASSERT_TRUE(n > 100);
+    for (size_t i = 0; i < n; i++) {
+        ASSERT_EQ_STR(b[i]->service, a[i]->service);
+        ASSERT_EQ_STR(b[i]->exception_type, a[i]->exception_type);
+        ASSERT_EQ_INT(b[i]->count, a[i]->count);
+        ASSERT_EQ_INT(b[i]->first_seen_ns, a[i]->first_seen_ns);
+        ASSERT_EQ_INT(b[i]->last_seen_ns, a[i]->last_seen_ns);
+        ASSERT_EQ_STR(b[i]->trace_id, a[i]->trace_id);
+        ASSERT_EQ_STR(b[i]->message, a[i]->message);
+    }
+    error_summary_free(plain);
+    error_summary_free(stable);
+}
+
+/* The memo is used: with the contract broken on purpose (the text at a
+ * known address changes), the stable summary still files the event under
+ * the pair it saw there, where the plain one reads the new text. */
+static void test_stable_summary_does_not_read_a_known_pair(void)
+{
+    char service[16] = "checkout", type[16] = "KeyError";
+    struct error_summary *plain = error_summary_new(), *stable = error_summary_new_stable();
+    struct error_event ev = event(FROM, service, "r", type, "m", "", "t1", false);
+    error_summary_add(plain, &ev);
+    error_summary_add(stable, &ev);
+    memcpy(type, "IOError", 8);
+    error_summary_add(plain, &ev);
+    error_summary_add(stable, &ev);
+    size_t n;
+    error_summary_rows(plain, &n);
+    ASSERT_EQ_UINT(n, 2);
+    const struct error_summary_row *const *rows = error_summary_rows(stable, &n);
+    ASSERT_EQ_UINT(n, 1);
+    ASSERT_EQ_STR(rows[0]->exception_type, "KeyError");
+    ASSERT_EQ_INT(rows[0]->count, 2);
+    error_summary_free(plain);
+    error_summary_free(stable);
+}
+
 static const struct unit_test tests[] = {
     UNIT_TEST(test_rows_by_count_with_trends_and_flags),
     UNIT_TEST(test_rows_by_new_and_without_resolved),
@@ -430,6 +495,8 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_sparkline_levels),
     UNIT_TEST(test_summary_groups_by_service_and_type),
     UNIT_TEST(test_summary_caps_the_example_stack),
+    UNIT_TEST(test_stable_summary_equals_the_plain_one),
+    UNIT_TEST(test_stable_summary_does_not_read_a_known_pair),
     {0},
 };
 

@@ -464,6 +464,116 @@ static void test_select_search_attribute_rules(void)
     tempo_search_result_cleanup(&r);
 }
 
+/* A select-mode body of `n` traces with 1-3 spans each, services, routes
+ * and types varying. */
+static void many_traces_body(struct et_buf *b, size_t n)
+{
+    et_buf_append_str(b, "{\"traces\":[");
+    for (size_t t = 0; t < n; t++) {
+        et_buf_printf(b, "%s{\"traceID\":\"%zx\",\"spanSets\":[{\"spans\":[", t ? "," : "", t + 1);
+        for (size_t k = 0; k <= t % 3; k++)
+            et_buf_printf(b,
+                          "%s{\"spanID\":\"%016zx\",\"name\":\"op%zu\","
+                          "\"startTimeUnixNano\":\"%zu\",\"attributes\":["
+                          "{\"key\":\"service.name\",\"value\":{\"stringValue\":\"svc%zu\"}},"
+                          "{\"key\":\"http.route\",\"value\":{\"stringValue\":\"/r%zu\"}},"
+                          "{\"key\":\"exception.type\",\"value\":{\"stringValue\":\"E%zu\"}},"
+                          "{\"key\":\"exception.message\",\"value\":{\"stringValue\":\"m%zu\"}}"
+                          "]}",
+                          k ? "," : "", t * 4 + k + 1, k, 1000 + t * 10 + k, t % 5, t % 4, t % 7,
+                          t);
+        et_buf_append_str(b, "]}]}");
+    }
+    et_buf_append_str(b, "]}");
+}
+
+static bool skip_every_fifth(const struct tempo_search_trace *t, const void *arg)
+{
+    (void)arg;
+    return strtoull(t->trace_id, NULL, 16) % 5 == 0;
+}
+
+/* tempo_errors_from_search_all() gives exactly what a loop of
+ * tempo_errors_from_search_borrowing() gives, on one thread (100 traces)
+ * and split over two (300, 1,001): order, seq, every field, the same
+ * borrowed pointers; with and without a filter, after earlier items. */
+static void test_occurrences_of_all_search_traces(void)
+{
+    static const size_t sizes[] = {100, 300, 1001};
+    for (size_t z = 0; z < 3; z++) {
+        struct et_buf b;
+        et_buf_init(&b, ET_BUF_UNLIMITED);
+        many_traces_body(&b, sizes[z]);
+        struct tempo_search_result r;
+        parse_search_ok(et_buf_cstr(&b), &r);
+        ASSERT_EQ_UINT(r.n_traces, sizes[z]);
+        for (int filtered = 0; filtered < 2; filtered++) {
+            struct query q;
+            query_init(&q);
+            if (filtered)
+                et_strlist_push(&q.routes, "/r1");
+            struct tempo_filter f = {&q, false};
+            struct tempo_error_list loop, all;
+            tempo_error_list_init(&loop);
+            tempo_error_list_init(&all);
+            tempo_errors_from_search(&loop, &r.traces[0], &f); /* items before */
+            tempo_errors_from_search(&all, &r.traces[0], &f);
+            for (size_t t = 0; t < r.n_traces; t++)
+                if (!skip_every_fifth(&r.traces[t], NULL))
+                    tempo_errors_from_search_borrowing(&loop, &r.traces[t], &f);
+            tempo_errors_from_search_all(&all, r.traces, r.n_traces, &f, skip_every_fifth, NULL);
+            ASSERT_EQ_UINT(all.n, loop.n);
+            ASSERT_TRUE(loop.n > sizes[z] / 3);
+            for (size_t i = 0; i < loop.n; i++) {
+                const struct tempo_error *x = &all.items[i], *y = &loop.items[i];
+                ASSERT_EQ_UINT(x->seq, i);
+                ASSERT_EQ_UINT(y->seq, i);
+                ASSERT_EQ_STR(x->trace_id, y->trace_id);
+                ASSERT_EQ_STR(x->span_id, y->span_id);
+                ASSERT_EQ_INT(x->time_ns, y->time_ns);
+                ASSERT_TRUE(x->service == y->service || i == 0);
+                ASSERT_EQ_STR(x->service, y->service);
+                ASSERT_EQ_STR(x->route, y->route);
+                ASSERT_EQ_STR(x->exception_type, y->exception_type);
+                ASSERT_EQ_STR(x->message, y->message);
+                ASSERT_EQ_STR(x->stacktrace, y->stacktrace);
+            }
+            tempo_error_list_cleanup(&loop);
+            tempo_error_list_cleanup(&all);
+            query_free(&q);
+        }
+        tempo_search_result_cleanup(&r);
+        et_buf_cleanup(&b);
+    }
+}
+
+/* The values the summary groups by (service.name, exception.type) get one
+ * pointer per text within a search answer; other values keep their own. */
+static void test_search_keeps_grouped_values_once(void)
+{
+    struct et_buf b;
+    et_buf_init(&b, ET_BUF_UNLIMITED);
+    many_traces_body(&b, 40);
+    struct tempo_search_result r;
+    parse_search_ok(et_buf_cstr(&b), &r);
+    const struct tempo_search_span *a = &r.traces[0].spans[0], *c = &r.traces[35].spans[0];
+    const struct tempo_search_span *d = &r.traces[1].spans[0];
+    /* traces 0 and 35: svc0, E0 (35 % 5 == 0, 35 % 7 == 0); trace 1: svc1, E1 */
+    ASSERT_EQ_STR(tempo_search_span_attr(c, "service.name"), "svc0");
+    ASSERT_TRUE(tempo_search_span_attr(a, "service.name") ==
+                tempo_search_span_attr(c, "service.name"));
+    ASSERT_TRUE(tempo_search_span_attr(a, "exception.type") ==
+                tempo_search_span_attr(c, "exception.type"));
+    ASSERT_TRUE(tempo_search_span_attr(a, "service.name") !=
+                tempo_search_span_attr(d, "service.name"));
+    /* routes /r0 and /r0 (0 % 4, 36 % 4): not grouped by, kept as read */
+    const struct tempo_search_span *e = &r.traces[36].spans[0];
+    ASSERT_EQ_STR(tempo_search_span_attr(e, "http.route"), "/r0");
+    ASSERT_TRUE(tempo_search_span_attr(a, "http.route") != tempo_search_span_attr(e, "http.route"));
+    tempo_search_result_cleanup(&r);
+    et_buf_cleanup(&b);
+}
+
 /* ---- HTTP status mapping ------------------------------------------------------------------------
  */
 
@@ -663,6 +773,8 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_occurrences_from_select_search),
     UNIT_TEST(test_select_search_attribute_rules),
     UNIT_TEST(test_attribute_key_ids),
+    UNIT_TEST(test_occurrences_of_all_search_traces),
+    UNIT_TEST(test_search_keeps_grouped_values_once),
     UNIT_TEST(test_status_errors),
     UNIT_TEST(test_cache_lru_bounded_in_bytes),
     UNIT_TEST(test_cache_refuses_heavy_and_settling_traces),
