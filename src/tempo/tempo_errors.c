@@ -387,6 +387,8 @@ void tempo_errors_from_search_all(struct tempo_error_list *out,
                                   bool (*skip)(const struct tempo_search_trace *t, const void *arg),
                                   const void *skip_arg)
 {
+    if (n == 0) /* traces may be NULL */
+        return;
     size_t half = n >= TEMPO_ERRORS_SPLIT_MIN ? n / 2 : n;
     struct tempo_error_list second;
     tempo_error_list_init(&second);

@@ -3,8 +3,9 @@
  * Fuzz target: Tempo search responses and their neighbours. The first byte
  * picks the reader: search (then every trace turned into select-mode error
  * occurrences with and without filters), tag values, or build info.
- * Invariants: a parsed trace ID is 32 hex digits, a span ID 16 or none, and
- * every occurrence has its strings set. The search reader must also agree
+ * Invariants: a parsed trace ID is 32 hex digits, a span ID 16 or none,
+ * every occurrence has its strings set, and all traces' occurrences at once
+ * equal the traces' one by one. The search reader must also agree
  * with the jansson-tree reader it replaced (tests/unit/tempo/
  * tempo_search_ref.c): same success or failure, same traces, spans and
  * attributes; and reading it while it arrives (tempo_search_stream, fed in
@@ -36,6 +37,35 @@ static void check_occurrences(const struct tempo_search_trace *t, const struct q
             abort();
     }
     tempo_error_list_cleanup(&l);
+}
+
+/* The occurrences of every trace at once (tempo_errors_from_search_all,
+ * one trace in three skipped) equal those of the traces one by one. */
+static bool skip_third(const struct tempo_search_trace *t, const void *arg)
+{
+    (void)arg;
+    return t->trace_id[31] % 3 == 0;
+}
+
+static void check_all_occurrences(const struct tempo_search_result *r, const struct query *q)
+{
+    struct tempo_filter f = {q, false};
+    struct tempo_error_list all, one;
+    tempo_error_list_init(&all);
+    tempo_error_list_init(&one);
+    tempo_errors_from_search_all(&all, r->traces, r->n_traces, &f, skip_third, NULL);
+    for (size_t i = 0; i < r->n_traces; i++)
+        if (!skip_third(&r->traces[i], NULL))
+            tempo_errors_from_search_borrowing(&one, &r->traces[i], &f);
+    if (all.n != one.n)
+        abort();
+    for (size_t i = 0; i < all.n; i++)
+        if (all.items[i].seq != i || strcmp(all.items[i].span_id, one.items[i].span_id) != 0 ||
+            strcmp(all.items[i].route, one.items[i].route) != 0 ||
+            all.items[i].exception_type != one.items[i].exception_type)
+            abort();
+    tempo_error_list_cleanup(&all);
+    tempo_error_list_cleanup(&one);
 }
 
 static void fuzz_search(const char *body, size_t len, enum stream_reader how)
@@ -77,6 +107,7 @@ static void fuzz_search(const char *body, size_t len, enum stream_reader how)
             check_occurrences(t, &all);
             check_occurrences(t, &some);
         }
+        check_all_occurrences(&r, &some);
         et_strlist_cleanup(&some.routes);
         et_strlist_cleanup(&some.exception_types);
     } else if (err.status != 502 || r.n_traces != 0) {

@@ -499,6 +499,11 @@ static bool skip_every_fifth(const struct tempo_search_trace *t, const void *arg
  * borrowed pointers; with and without a filter, after earlier items. */
 static void test_occurrences_of_all_search_traces(void)
 {
+    struct tempo_error_list none; /* no traces: a result with no array */
+    tempo_error_list_init(&none);
+    tempo_errors_from_search_all(&none, NULL, 0, NULL, NULL, NULL);
+    ASSERT_EQ_UINT(none.n, 0);
+    tempo_error_list_cleanup(&none);
     static const size_t sizes[] = {100, 300, 1001};
     for (size_t z = 0; z < 3; z++) {
         struct et_buf b;
