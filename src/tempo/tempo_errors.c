@@ -4,7 +4,6 @@
  */
 #include "tempo/tempo_errors.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,8 +275,10 @@ static void search_keys_find(const struct tempo_search_span *s, struct search_ke
     memset(k, 0, sizeof *k);
     for (uint32_t i = 0; i < s->n_attrs; i++) {
         unsigned id = s->attrs[i].key_id;
-        if (id != TEMPO_KEY_OTHER && id < TEMPO_KEY_COUNT && !k->by_key[id])
+        if (id != TEMPO_KEY_OTHER && id < TEMPO_KEY_COUNT && !k->by_key[id]) {
             k->by_key[id] = &s->attrs[i];
+            __builtin_prefetch(s->attrs[i].text); /* read next: its misses overlap */
+        }
     }
 }
 
@@ -354,54 +355,25 @@ void tempo_errors_from_search_borrowing(struct tempo_error_list *out,
     from_search(out, st, f, true);
 }
 
-/* One thread's share of tempo_errors_from_search_all(). */
-struct search_part {
-    const struct tempo_search_trace *traces;
-    size_t n;
-    const struct tempo_filter *f;
-    bool (*skip)(const struct tempo_search_trace *t, const void *arg);
-    const void *skip_arg;
-    struct tempo_error_list *out;
-};
-
-static void search_part_run(const struct search_part *p)
-{
-    size_t spans = 0;
-    for (size_t t = 0; t < p->n; t++)
-        spans += p->traces[t].n_spans;
-    tempo_error_list_reserve(p->out, spans);
-    for (size_t t = 0; t < p->n; t++)
-        if (!p->skip || !p->skip(&p->traces[t], p->skip_arg))
-            from_search(p->out, &p->traces[t], p->f, true);
-}
-
-static void *search_part_main(void *arg)
-{
-    search_part_run(arg);
-    return NULL;
-}
-
 void tempo_errors_from_search_all(struct tempo_error_list *out,
                                   const struct tempo_search_trace *traces, size_t n,
                                   const struct tempo_filter *f,
                                   bool (*skip)(const struct tempo_search_trace *t, const void *arg),
                                   const void *skip_arg)
 {
-    if (n == 0) /* traces may be NULL */
-        return;
-    size_t half = n >= TEMPO_ERRORS_SPLIT_MIN ? n / 2 : n;
-    struct tempo_error_list second;
-    tempo_error_list_init(&second);
-    struct search_part a = {traces, half, f, skip, skip_arg, out};
-    struct search_part b = {traces + half, n - half, f, skip, skip_arg, &second};
-    pthread_t thread;
-    bool threaded = b.n > 0 && pthread_create(&thread, NULL, search_part_main, &b) == 0;
-    search_part_run(&a);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else
-        search_part_run(&b);
-    tempo_error_list_take(out, &second);
+    size_t spans = 0;
+    for (size_t t = 0; t < n; t++)
+        spans += traces[t].n_spans;
+    tempo_error_list_reserve(out, spans);
+    for (size_t t = 0; t < n; t++) {
+        /* the spans were parsed on another core, most likely (the stream
+         * reader): ask for the next trace's attributes while reading this one */
+        if (t + 1 < n)
+            for (size_t i = 0; i < traces[t + 1].n_spans; i++)
+                __builtin_prefetch(traces[t + 1].spans[i].attrs);
+        if (!skip || !skip(&traces[t], skip_arg))
+            from_search(out, &traces[t], f, true);
+    }
 }
 
 /* ---- trace-exceptions ------------------------------------------------------------------------ */

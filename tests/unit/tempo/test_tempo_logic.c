@@ -494,9 +494,9 @@ static bool skip_every_fifth(const struct tempo_search_trace *t, const void *arg
 }
 
 /* tempo_errors_from_search_all() gives exactly what a loop of
- * tempo_errors_from_search_borrowing() gives, on one thread (100 traces)
- * and split over two (300, 1,001): order, seq, every field, the same
- * borrowed pointers; with and without a filter, after earlier items. */
+ * tempo_errors_from_search_borrowing() gives (100, 300, 1,001 traces):
+ * order, seq, every field, the same borrowed pointers; with and without a
+ * filter, after earlier items. */
 static void test_occurrences_of_all_search_traces(void)
 {
     struct tempo_error_list none; /* no traces: a result with no array */
