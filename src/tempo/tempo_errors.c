@@ -30,19 +30,6 @@ void tempo_error_list_reserve(struct tempo_error_list *l, size_t more)
     l->items = et_xgrow(l->items, &l->cap, l->n + more, sizeof *l->items);
 }
 
-void tempo_error_list_take(struct tempo_error_list *to, struct tempo_error_list *from)
-{
-    if (from->n)
-        tempo_error_list_reserve(to, from->n);
-    for (size_t i = 0; i < from->n; i++) {
-        to->items[to->n] = from->items[i];
-        to->items[to->n].seq = (uint32_t)to->n;
-        to->n++;
-    }
-    tempo_pool_adopt(&to->pool, &from->pool);
-    tempo_error_list_cleanup(from);
-}
-
 static struct tempo_error *push(struct tempo_error_list *l)
 {
     l->items = et_xgrow(l->items, &l->cap, l->n + 1, sizeof *l->items);

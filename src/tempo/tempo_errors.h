@@ -68,9 +68,6 @@ void tempo_error_list_init(struct tempo_error_list *l);
 void tempo_error_list_cleanup(struct tempo_error_list *l);
 /* Room for `more` occurrences past the current ones. */
 void tempo_error_list_reserve(struct tempo_error_list *l, size_t more);
-/* Append `from`'s occurrences to `to`, in order (their `seq` renumbered as
- * if appended to `to`), and move its pool into `to`'s; `from` is left empty. */
-void tempo_error_list_take(struct tempo_error_list *to, struct tempo_error_list *from);
 
 /* The filters of a query, as used on occurrences. `types_done` says the
  * server already narrowed by exception type (the TraceQL had it); the type
