@@ -1031,7 +1031,6 @@ static void kv_clear_value(struct tempo_kv *kv)
     kv->d = 0;
 }
 
-/* One KeyValue (tempo_json_kv). */
 /* `text` (in the scanner's pool), or an equal text the scanner kept before:
  * equal texts get one pointer while the table has room, so a summary can
  * group occurrences by pointer (error_summary_new_stable). */
@@ -1063,6 +1062,7 @@ static bool grouped_by(unsigned key_id)
     return key_id == TEMPO_KEY_SERVICE_NAME || key_id == TEMPO_KEY_EXCEPTION_TYPE;
 }
 
+/* One KeyValue (tempo_json_kv). */
 static const char *parse_kv(struct scan *s, const char *p, size_t depth, struct tempo_kv *kv)
 {
     kv->key = "";
