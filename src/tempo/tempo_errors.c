@@ -25,7 +25,8 @@ void tempo_error_list_cleanup(struct tempo_error_list *l)
     tempo_error_list_init(l);
 }
 
-void tempo_error_list_reserve(struct tempo_error_list *l, size_t more)
+/* Room for `more` occurrences past the current ones. */
+static void reserve(struct tempo_error_list *l, size_t more)
 {
     l->items = et_xgrow(l->items, &l->cap, l->n + more, sizeof *l->items);
 }
@@ -351,7 +352,7 @@ void tempo_errors_from_search_all(struct tempo_error_list *out,
     size_t spans = 0;
     for (size_t t = 0; t < n; t++)
         spans += traces[t].n_spans;
-    tempo_error_list_reserve(out, spans);
+    reserve(out, spans);
     for (size_t t = 0; t < n; t++) {
         /* the spans were parsed on another core, most likely (the stream
          * reader): ask for the next trace's attributes while reading this one */

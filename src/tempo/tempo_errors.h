@@ -66,8 +66,6 @@ struct tempo_error_list {
 
 void tempo_error_list_init(struct tempo_error_list *l);
 void tempo_error_list_cleanup(struct tempo_error_list *l);
-/* Room for `more` occurrences past the current ones. */
-void tempo_error_list_reserve(struct tempo_error_list *l, size_t more);
 
 /* The filters of a query, as used on occurrences. `types_done` says the
  * server already narrowed by exception type (the TraceQL had it); the type
